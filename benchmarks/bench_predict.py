@@ -1,0 +1,142 @@
+"""How long from strokes to probabilities, through the code the Draw tab uses.
+
+    python benchmarks/bench_predict.py [--json] [--model PATH] [--repeats N]
+
+Each timed call is ``predict_strokes(predictor, strokes, PEN_WIDTH)`` on a
+drawing in the pad's units, as the prediction worker gets it: real pen digits
+from $MNIST_PAD_PEN_DIGITS when set, else synthetic digit-like strokes. The
+drawings are also timed growing point by point, as they arrive while someone
+draws. For comparison, ``predict_p50_ms`` is ``model.predict`` on the same
+images, measured in the same run. Goal on a 2-core machine: p50 <= 3 ms,
+p99 <= 10 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from mnist_pad.gui.canvas import PEN_WIDTH
+from mnist_pad.pen_digits import place_on_canvas
+from mnist_pad.model_io import default_model_path, load_model
+from mnist_pad.pen_digits import load_pen_digits
+from mnist_pad.predictor import Predictor, predict_strokes
+from mnist_pad.preprocess import strokes_to_image
+
+DIGIT_SCALE = 0.6  # of the pad's height, as people draw (and as mnist-pad-eval replays)
+DIGITS = 20
+WARM_UP = 20
+
+
+def in_pad_units(strokes) -> list[np.ndarray]:
+    """A drawing as the canvas stores it: scaled into a pad of side 1."""
+    return [s.astype(np.float32) for s in place_on_canvas(strokes, DIGIT_SCALE, 1, 1)]
+
+
+def pen_digits(path: Path, count: int) -> list[list[np.ndarray]]:
+    """``count`` real pen digits, spread over the file."""
+    digits = load_pen_digits(path)
+    return [in_pad_units(digits.strokes(i)) for i in np.linspace(0, len(digits) - 1, count).astype(int)]
+
+
+def synthetic_digits(count: int, seed: int = 0) -> list[list[np.ndarray]]:
+    """Loops, hooks and bars sampled as densely as a mouse reports them."""
+    rng = np.random.default_rng(seed)
+    drawings = []
+    for _ in range(count):
+        t = np.linspace(0, 2 * np.pi * rng.uniform(0.6, 1.6), int(rng.integers(40, 160)))
+        loop = np.stack([np.sin(t) * rng.uniform(0.3, 1), -np.cos(t * rng.uniform(0.5, 1.5))], 1)
+        strokes = [loop + rng.normal(0, 0.01, loop.shape)]
+        if rng.random() < 0.5:  # a second stroke, as in 4, 5 or 7
+            ends = [[-0.6, rng.uniform(-1, 1)], [0.6, rng.uniform(-1, 1)]]
+            bar = np.linspace(*ends, int(rng.integers(10, 40)))
+            strokes.append(bar)
+        drawings.append(in_pad_units(strokes))
+    return drawings
+
+
+def growing(drawing: list[np.ndarray]) -> list[list[np.ndarray]]:
+    """The drawing as the worker sees it while it is drawn: every 4th point of the way."""
+    prefixes = []
+    for index, stroke in enumerate(drawing):
+        for end in range(1, len(stroke) + 1, 4):
+            prefixes.append(drawing[:index] + [stroke[:end]])
+    return prefixes
+
+
+def timed_ms(call, inputs) -> np.ndarray:
+    times = []
+    for item in inputs:
+        start = time.perf_counter()
+        call(item)
+        times.append(time.perf_counter() - start)
+    return np.array(times) * 1000
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description="Time strokes -> probabilities.")
+    parser.add_argument("--json", action="store_true", help="print one JSON line")
+    parser.add_argument("--model", type=Path, default=default_model_path())
+    parser.add_argument("--repeats", type=int, default=5, help="passes over the drawings")
+    args = parser.parse_args(argv)
+
+    predictor = Predictor(load_model(args.model).model)
+    source = os.environ.get("MNIST_PAD_PEN_DIGITS")
+    if source and Path(source).is_file():
+        drawings, origin = pen_digits(Path(source), DIGITS), "pen digits"
+    else:
+        drawings, origin = synthetic_digits(DIGITS), "synthetic strokes"
+    live = [prefix for drawing in drawings for prefix in growing(drawing)]
+    calls = (drawings + live) * args.repeats
+    images = [strokes_to_image(d, PEN_WIDTH) for d in drawings]
+    batches = [image[None, ..., None] for image in images]
+
+    def live_call(strokes):
+        predict_strokes(predictor, strokes, PEN_WIDTH)
+
+    for strokes in calls[:WARM_UP]:
+        live_call(strokes)
+    for batch in batches[:3]:
+        predictor.model.predict(batch, verbose=0)
+
+    total = timed_ms(live_call, calls)
+    preprocess = timed_ms(lambda strokes: strokes_to_image(strokes, PEN_WIDTH), calls)
+    network = timed_ms(predictor.predict, images * args.repeats)
+    keras_predict = timed_ms(lambda batch: predictor.model.predict(batch, verbose=0), batches)
+
+    figures = {
+        "p50_ms": round(float(np.percentile(total, 50)), 3),
+        "p99_ms": round(float(np.percentile(total, 99)), 3),
+        "predict_p50_ms": round(float(np.percentile(keras_predict, 50)), 3),
+        "preprocess_p50_ms": round(float(np.percentile(preprocess, 50)), 3),
+        "network_p50_ms": round(float(np.percentile(network, 50)), 3),
+        "n": len(total),
+        "drawings": origin,
+    }
+    if args.json:
+        print(json.dumps(figures))
+        return 0
+    print(
+        f"strokes -> probabilities: {figures['n']} calls on {DIGITS} {origin}, whole and growing,"
+        f" model {args.model.name}"
+    )
+    rows = [
+        ("predict_strokes p50 (the live path)", figures["p50_ms"]),
+        ("predict_strokes p99", figures["p99_ms"]),
+        ("  of which strokes_to_image p50", figures["preprocess_p50_ms"]),
+        ("  of which Predictor.predict p50", figures["network_p50_ms"]),
+        ("model.predict p50 (for comparison)", figures["predict_p50_ms"]),
+    ]
+    for name, value in rows:
+        print(f"{name:<40} {value:8.2f} ms")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

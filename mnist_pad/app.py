@@ -1,0 +1,72 @@
+"""``mnist-pad``: open the drawing window.
+
+Arguments are checked before Qt or TensorFlow is imported, so ``--help`` and a
+bad ``--model`` answer at once; TensorFlow is imported later by the window's
+background loader, after the window is on screen.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from importlib import metadata
+from pathlib import Path
+
+from mnist_pad.model_io import ModelLoadError, inspect_model_file
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="mnist-pad",
+        description="Draw a digit and watch a Conv2D network recognise it; retrain it in the Train tab.",
+    )
+    parser.add_argument(
+        "--model", metavar="PATH", help="Keras model (.h5 or .keras) to start with (default: the bundled one)"
+    )
+    parser.add_argument(
+        "--data", metavar="PATH", help="MNIST for the Train tab: an .npz or a folder of IDX files"
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    return parser.parse_args(argv)
+
+
+def _version() -> str:
+    try:
+        return metadata.version("mnist-pad")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def check_arguments(args: argparse.Namespace) -> str | None:
+    """The one sentence that makes the arguments unusable, or None."""
+    if args.model:
+        try:
+            inspect_model_file(args.model)
+        except ModelLoadError as error:
+            return str(error)
+    if args.data and not Path(args.data).exists():
+        return f"{args.data}: no such file or folder."
+    return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    problem = check_arguments(args)
+    if problem:
+        print(f"mnist-pad: {problem}", file=sys.stderr)
+        return 2
+
+    from PySide6.QtWidgets import QApplication
+
+    from mnist_pad.gui.main_window import MainWindow, app_icon
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("mnist-pad")
+    app.setWindowIcon(app_icon())
+    window = MainWindow(model_path=args.model, data_path=args.data)
+    window.show()
+    return app.exec()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

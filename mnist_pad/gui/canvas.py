@@ -1,0 +1,255 @@
+"""The drawing pad: vector strokes drawn with a mouse or a tablet pen.
+
+Strokes are stored in pad units: the pad is the largest square that fits the
+widget, (0, 0) at its top-left and side 1. Resizing the
+window therefore rescales the drawing instead of cropping it, and the pen
+width, also in pad units, stays in proportion. Points dragged outside the pad
+(or the widget) are kept: preprocessing fits whatever was drawn.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QEvent, QLineF, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QKeySequence,
+    QPainter,
+    QPainterPath,
+    QPen,
+    QUndoCommand,
+    QUndoStack,
+)
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+# A digit drawn about 2/3 of the pad tall (ink included) is fitted into MNIST's
+# 20 px box; a pen of 0.075 pad then maps to ~2.4 of 28 px, MNIST's own stroke
+# width, so the pad shows roughly what the network receives.
+PEN_WIDTH = 0.075
+
+PAD_MARGIN = 2  # px around the pad inside the widget: room for its antialiased border
+PAD_RADIUS = 14  # px, rounded corners of the pad
+
+PAD_COLOUR = QColor("#16181d")
+PAD_BORDER = QColor("#2c3038")
+INK_COLOUR = QColor("#f4f5f7")
+HINT_COLOUR = QColor("#5d6470")
+
+UNDO_KEYS = (QKeySequence("Ctrl+Z"),)
+REDO_KEYS = (QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y"))
+CLEAR_KEYS = (Qt.Key.Key_Escape, Qt.Key.Key_Delete, Qt.Key.Key_Backspace)
+
+
+class _AddStroke(QUndoCommand):
+    def __init__(self, canvas: DrawingCanvas, stroke: np.ndarray):
+        super().__init__("Draw stroke")
+        self._canvas, self._stroke = canvas, stroke
+
+    def redo(self):
+        self._canvas._set_strokes(self._canvas._strokes + [self._stroke])
+
+    def undo(self):
+        self._canvas._set_strokes(self._canvas._strokes[:-1])
+
+
+class _Clear(QUndoCommand):
+    def __init__(self, canvas: DrawingCanvas):
+        super().__init__("Clear")
+        self._canvas, self._cleared = canvas, list(canvas._strokes)
+
+    def redo(self):
+        self._canvas._set_strokes([])
+
+    def undo(self):
+        self._canvas._set_strokes(self._cleared)
+
+
+class DrawingCanvas(QWidget):
+    """A square dark pad to draw on; every change emits ``strokes_changed``."""
+
+    strokes_changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.undo_stack = QUndoStack(self)
+        self._strokes: list[np.ndarray] = []  # finished strokes, read-only (n, 2) arrays
+        self._current: list[tuple[float, float]] | None = None  # the stroke being drawn
+        self.setMinimumSize(220, 220)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setCursor(Qt.CursorShape.CrossCursor)
+        self.setToolTip("Draw a digit. Esc clears, Ctrl+Z undoes a stroke, Ctrl+Shift+Z redoes it.")
+
+    # -- public API ---------------------------------------------------------------
+
+    def strokes(self) -> list[np.ndarray]:
+        """Every stroke, the one being drawn included, as (n, 2) float32 x, y in pad units."""
+        strokes = list(self._strokes)
+        if self._current:
+            strokes.append(np.array(self._current, np.float32))
+        return strokes
+
+    def pen_width(self) -> float:
+        """The pen's width in pad units: the smallest extent worth magnifying."""
+        return PEN_WIDTH
+
+    def is_empty(self) -> bool:
+        return not self._strokes and not self._current
+
+    def clear(self) -> None:
+        """Remove every stroke as one undoable step (dropping a stroke in progress)."""
+        self._current = None
+        if self._strokes:
+            self.undo_stack.push(_Clear(self))
+        else:
+            self._changed()
+
+    def pad_rect(self) -> QRectF:
+        """The square pad in widget pixels, centred."""
+        side = max(1.0, min(self.width(), self.height()) - 2 * PAD_MARGIN)
+        return QRectF((self.width() - side) / 2, (self.height() - side) / 2, side, side)
+
+    def to_pad(self, position: QPointF) -> tuple[float, float]:
+        pad = self.pad_rect()
+        return ((position.x() - pad.x()) / pad.width(), (position.y() - pad.y()) / pad.height())
+
+    def from_pad(self, x: float, y: float) -> QPointF:
+        pad = self.pad_rect()
+        return QPointF(pad.x() + x * pad.width(), pad.y() + y * pad.height())
+
+    # -- stroke recording (mouse and tablet share it) -----------------------------
+
+    def _begin_stroke(self, position: QPointF) -> None:
+        if self._current is not None:  # a release went missing: keep what was drawn
+            self._commit_stroke()
+        self._current = [self.to_pad(position)]
+        self._changed()
+
+    def _extend_stroke(self, position: QPointF) -> None:
+        if self._current is None:
+            return
+        point = self.to_pad(position)
+        if point != self._current[-1]:
+            self._current.append(point)
+            self._changed()
+
+    def _end_stroke(self, position: QPointF) -> None:
+        if self._current is None:
+            return
+        self._extend_stroke(position)
+        self._commit_stroke()
+
+    def _commit_stroke(self) -> None:
+        stroke = np.array(self._current, np.float32)
+        stroke.flags.writeable = False
+        self._current = None
+        self.undo_stack.push(_AddStroke(self, stroke))  # push() runs redo(): adds it
+
+    def _set_strokes(self, strokes: list[np.ndarray]) -> None:
+        self._strokes = strokes
+        self._changed()
+
+    def _changed(self) -> None:
+        self.update()
+        self.strokes_changed.emit()
+
+    # -- Qt events -------------------------------------------------------------------
+
+    def mousePressEvent(self, event):
+        if event.button() == Qt.MouseButton.LeftButton:
+            self._begin_stroke(event.position())
+            event.accept()
+        else:
+            super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event):
+        if event.buttons() & Qt.MouseButton.LeftButton:
+            self._extend_stroke(event.position())
+            event.accept()
+        else:
+            super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event):
+        if event.button() == Qt.MouseButton.LeftButton:
+            self._end_stroke(event.position())
+            event.accept()
+        else:
+            super().mouseReleaseEvent(event)
+
+    def tabletEvent(self, event):
+        # Accepting stops Qt from synthesising the same pen motion as mouse events.
+        handlers = {
+            QEvent.Type.TabletPress: self._begin_stroke,
+            QEvent.Type.TabletMove: self._extend_stroke,
+            QEvent.Type.TabletRelease: self._end_stroke,
+        }
+        handler = handlers.get(event.type())
+        if handler is None:
+            event.ignore()
+            return
+        handler(event.position())
+        event.accept()
+
+    def keyPressEvent(self, event):
+        keys = QKeySequence(event.keyCombination())
+        if event.key() in CLEAR_KEYS and event.modifiers() == Qt.KeyboardModifier.NoModifier:
+            self.clear()
+        elif keys in UNDO_KEYS:
+            self.undo_stack.undo()
+        elif keys in REDO_KEYS:
+            self.undo_stack.redo()
+        else:
+            super().keyPressEvent(event)
+            return
+        event.accept()
+
+    def paintEvent(self, event):
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        pad = self.pad_rect()
+        outline = QPainterPath()
+        outline.addRoundedRect(pad, PAD_RADIUS, PAD_RADIUS)
+        painter.fillPath(outline, PAD_COLOUR)
+        painter.setPen(QPen(PAD_BORDER, 1.5))
+        painter.drawPath(outline)
+
+        if self.is_empty():
+            self._paint_hint(painter, pad)
+            return
+        painter.setClipPath(outline)
+        painter.translate(pad.topLeft())
+        painter.scale(pad.width(), pad.height())
+        pen = QPen(INK_COLOUR, PEN_WIDTH)
+        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+        pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+        painter.setPen(pen)
+        for stroke in self.strokes():
+            if len(stroke) == 1:
+                painter.drawPoint(QPointF(float(stroke[0, 0]), float(stroke[0, 1])))  # round cap: a dot
+            else:
+                # Each segment is capped on its own: a pen that doubles back leaves
+                # no seams, which Qt's stroker can leave in one wide curved path.
+                points = [QPointF(float(x), float(y)) for x, y in smooth(stroke)]
+                painter.drawLines([QLineF(a, b) for a, b in zip(points, points[1:])])
+
+    def _paint_hint(self, painter: QPainter, pad: QRectF) -> None:
+        font = painter.font()
+        font.setPointSizeF(max(11.0, pad.height() / 26))
+        painter.setFont(font)
+        painter.setPen(HINT_COLOUR)
+        painter.drawText(pad, Qt.AlignmentFlag.AlignCenter, "Draw a digit here")
+
+
+def smooth(stroke: np.ndarray, steps: int = 4) -> np.ndarray:
+    """The pen path as quadratic curves through the midpoints of its samples: no visible corners.
+
+    Each sample is the control point of a curve from the midpoint before it to
+    the midpoint after it; the first and last samples stay where they are.
+    """
+    if len(stroke) < 3:
+        return stroke
+    mids = (stroke[:-1] + stroke[1:]) / 2
+    t = np.linspace(0, 1, steps, endpoint=False)[:, None, None]
+    start, control, end = mids[:-1], stroke[1:-1], mids[1:]
+    curves = (1 - t) ** 2 * start + 2 * (1 - t) * t * control + t**2 * end  # (steps, n-2, 2)
+    return np.concatenate([stroke[:1], curves.transpose(1, 0, 2).reshape(-1, 2), mids[-1:], stroke[-1:]])

@@ -1,0 +1,158 @@
+"""Live learning curves: loss and accuracy per epoch, plus the running value within each epoch.
+
+The x axis counts epochs: an epoch's result sits at its end (epoch 1 at x = 1),
+and the running batch values fill the stretch before it, so both read on one scale.
+Keras reports per batch the running mean over the epoch so far, which is what
+the thin line shows.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
+
+TRAIN_COLOUR = "#1f77b4"
+VALIDATION_COLOUR = "#e8710a"
+RUNNING_COLOUR = "#9ecae9"
+MAX_EPOCH_TICKS = 10
+Y_AXIS_WIDTH = 44  # fixed, so that new tick labels never re-lay out the plot
+EXPAND_PAD = 0.3  # of the data's span, when a value leaves the view: few re-ranges per epoch
+REFIT_PAD = 0.08  # of the data's span, when an epoch ends and the view is fitted again
+MIN_SPAN = 0.01
+# One legend for both plots, outside them, so it never hides a curve (and costs no repaint).
+LEGEND = (
+    f"<span style='color:{RUNNING_COLOUR}'>━━</span> training, running mean within the epoch"
+    f"&nbsp;&nbsp;&nbsp;<span style='color:{TRAIN_COLOUR}'>━●━</span> training"
+    f"&nbsp;&nbsp;&nbsp;<span style='color:{VALIDATION_COLOUR}'>━■━</span> validation"
+)
+
+
+class _MetricPlot(pg.PlotWidget):
+    """One metric: training and validation per epoch, and the running training value."""
+
+    def __init__(self, title: str, y_limits: tuple[float, float], parent: QWidget | None = None):
+        super().__init__(parent, background="w")
+        self.y_limits = y_limits
+        self.setTitle(title, color="#333", size="11pt")
+        self.setLabel("bottom", "epoch")
+        self.getAxis("left").setWidth(Y_AXIS_WIDTH)
+        self.setMouseEnabled(x=False, y=False)
+        self.setMenuEnabled(False)
+        self.hideButtons()
+        # connect="finite": a NaN between epochs breaks the line where the running mean restarts.
+        self.running = self.plot([], [], pen=pg.mkPen(RUNNING_COLOUR, width=1), connect="finite")
+        self.train = self.plot(
+            [], [], pen=pg.mkPen(TRAIN_COLOUR, width=2), symbol="o", symbolSize=6,
+            symbolBrush=TRAIN_COLOUR, symbolPen=None,
+        )
+        self.validation = self.plot(
+            [], [], pen=pg.mkPen(VALIDATION_COLOUR, width=2), symbol="s", symbolSize=6,
+            symbolBrush=VALIDATION_COLOUR, symbolPen=None,
+        )
+
+    def show_epochs(self, epochs: int) -> None:
+        margin = 0.04 * epochs  # room for the last epoch's symbols
+        self.setXRange(-margin, epochs + margin, padding=0)
+        step = max(1, math.ceil(epochs / MAX_EPOCH_TICKS))  # whole epochs only
+        self.getAxis("bottom").setTickSpacing(step, step)
+
+    def keep_in_view(self, low: float, high: float, refit: bool) -> None:
+        """Move the y axis only when a value leaves the view, or to fit it again (``refit``).
+
+        Re-ranging the axis costs new ticks and a repaint of the whole plot; done on
+        every batch by autorange, it was most of the GUI thread's time per batch.
+        """
+        if not math.isfinite(low) or not math.isfinite(high):
+            return
+        view_low, view_high = self.viewRange()[1]
+        if not refit and view_low <= low and high <= view_high:
+            return
+        pad = max(high - low, MIN_SPAN) * (REFIT_PAD if refit else EXPAND_PAD)
+        floor, ceiling = self.y_limits
+        self.setYRange(max(low - pad, floor), min(high + pad, ceiling), padding=0)
+
+
+class TrainingCurves(QWidget):
+    """Loss and accuracy side by side. ``add_*`` store points; ``refresh`` draws them.
+
+    Only the items whose points changed are redrawn: per batch that is the two
+    running lines, so the symbol-laden per-epoch items cost nothing between epochs.
+    """
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.loss_plot = _MetricPlot("Loss", (0.0, math.inf), self)
+        self.accuracy_plot = _MetricPlot("Accuracy", (0.0, 1.01), self)
+        legend = QLabel(LEGEND, self)
+        legend.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout = QGridLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.loss_plot, 0, 0)
+        layout.addWidget(self.accuracy_plot, 0, 1)
+        layout.addWidget(legend, 1, 0, 1, 2)
+        self.clear(epochs=1)
+
+    def clear(self, epochs: int) -> None:
+        self._running_x: list[float] = []
+        self._running_loss: list[float] = []
+        self._running_acc: list[float] = []
+        self._epoch_x: list[float] = []
+        self._epoch_values: dict[str, list[float]] = {k: [] for k in ("loss", "acc", "val_loss", "val_acc")}
+        # The lowest and highest value of each metric so far, running values included.
+        self._extent = {k: (math.inf, -math.inf) for k in self._epoch_values}
+        for plot in (self.loss_plot, self.accuracy_plot):
+            plot.show_epochs(epochs)
+            plot.disableAutoRange()
+        self.loss_plot.setYRange(0, 2.5)  # an untrained network's loss is about ln 10 = 2.3
+        self.accuracy_plot.setYRange(0, 1)
+        self._running_dirty = self._epochs_dirty = True
+        self.refresh()
+
+    def add_batch(self, progress) -> None:
+        """``progress``: a training.fit.BatchProgress."""
+        if progress.batch == 1 and self._running_x:
+            self._running_x.append(float(progress.epoch))
+            self._running_loss.append(math.nan)
+            self._running_acc.append(math.nan)
+        self._running_x.append(progress.epoch + progress.batch / max(progress.batches_per_epoch, 1))
+        self._running_loss.append(progress.loss)
+        self._running_acc.append(progress.acc)
+        self._widen("loss", progress.loss)
+        self._widen("acc", progress.acc)
+        self._running_dirty = True
+
+    def add_epoch(self, result) -> None:
+        """``result``: a training.fit.EpochResult, plotted at the epoch's end."""
+        self._epoch_x.append(result.epoch + 1)
+        for key in self._epoch_values:
+            self._epoch_values[key].append(getattr(result, key))
+            self._widen(key, getattr(result, key))
+        self._epochs_dirty = True
+
+    def refresh(self) -> None:
+        """Push the points that arrived since the last refresh to the plots."""
+        if self._running_dirty:
+            self._running_dirty = False
+            self.loss_plot.running.setData(self._running_x, self._running_loss)
+            self.accuracy_plot.running.setData(self._running_x, self._running_acc)
+        epoch_ended = self._epochs_dirty
+        if epoch_ended:
+            self._epochs_dirty = False
+            values = self._epoch_values
+            self.loss_plot.train.setData(self._epoch_x, values["loss"])
+            self.loss_plot.validation.setData(self._epoch_x, values["val_loss"])
+            self.accuracy_plot.train.setData(self._epoch_x, values["acc"])
+            self.accuracy_plot.validation.setData(self._epoch_x, values["val_acc"])
+        for plot, keys in ((self.loss_plot, ("loss", "val_loss")), (self.accuracy_plot, ("acc", "val_acc"))):
+            low, high = self._extent[keys[0]]
+            for key in keys[1:]:
+                low, high = min(low, self._extent[key][0]), max(high, self._extent[key][1])
+            plot.keep_in_view(low, high, refit=epoch_ended)
+
+    def _widen(self, key: str, value: float) -> None:
+        if math.isfinite(value):
+            low, high = self._extent[key]
+            self._extent[key] = (min(low, value), max(high, value))

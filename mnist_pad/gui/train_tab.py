@@ -1,0 +1,501 @@
+"""The Train tab: retrain the network with ``training.fit.train`` and watch it learn.
+
+The fit runs in a TrainingWorker on its own QThread; this tab only turns the
+worker's signals into widgets. Per-batch updates are stored as they arrive and
+drawn by a short repaint timer, so a fast GPU sending thousands of batches a
+second cannot flood the GUI with repaints.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, QStandardPaths, Qt, QThread, QTimer, Signal, Slot
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from mnist_pad.gui.curves import TrainingCurves
+from mnist_pad.gui.training_report import EtaClock, format_duration, outcome_title, summary_text
+from mnist_pad.gui.threads import keep_until_finished
+from mnist_pad.gui.training_worker import TrainingWorker, TrainRequest
+from mnist_pad.model_io import default_model_path
+
+APP_NAME = "mnist-pad"
+DATA_ENV_VAR = "MNIST_PAD_DATA"  # training.data.DATA_ENV_VAR, without importing numpy-heavy code here
+KERAS_DOWNLOAD = "Keras MNIST download"
+REPAINT_INTERVAL_MS = 50
+TABLE_COLUMNS = ("epoch", "loss", "acc", "val_loss", "val_acc", "seconds")
+SETTINGS_GROUP = "train"
+SETTINGS_PANEL_WIDTH = 340
+DATA_NAME_WIDTH = 150  # pixels; longer file names are elided in the middle
+
+
+def default_settings() -> QSettings:
+    return QSettings(APP_NAME, APP_NAME)
+
+
+def models_directory() -> Path:
+    """Where trained models go unless the user names a file."""
+    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
+    return Path(base) / "models"
+
+
+def new_model_path(directory: Path) -> Path:
+    """A fresh, time-stamped file name that no earlier run has used."""
+    stem = f"mnist_convnet_{time.strftime('%Y%m%d-%H%M%S')}"
+    path, n = directory / f"{stem}.h5", 2
+    while path.exists():
+        path, n = directory / f"{stem}-{n}.h5", n + 1
+    return path
+
+
+@dataclass(frozen=True)
+class DataSource:
+    path: str | None  # what to hand to load_mnist; None lets it read $MNIST_PAD_DATA or download
+    name: str  # the file or folder, or what Keras will do
+    origin: str  # why this one
+
+    @property
+    def line(self) -> str:
+        return f"{self.name} ({self.origin})"
+
+
+def describe_data_source(picked: str | None, command_line: str | None) -> DataSource:
+    """The data a run uses: picked here, else ``--data``, else ``$MNIST_PAD_DATA``, else Keras' download."""
+    if picked:
+        return DataSource(picked, _display_name(picked), "chosen")
+    if command_line:
+        return DataSource(command_line, _display_name(command_line), "from --data")
+    env = os.environ.get(DATA_ENV_VAR)
+    if env:
+        return DataSource(None, _display_name(env), f"from ${DATA_ENV_VAR}")
+    return DataSource(None, KERAS_DOWNLOAD, f"no --data, no ${DATA_ENV_VAR}")
+
+
+def _display_name(path: str) -> str:
+    p = Path(path)
+    return f"{p.name}/" if p.is_dir() else p.name
+
+
+class TrainTab(QWidget):
+    # Emitted with the path of a freshly trained .h5 when the user clicks "Use this model".
+    use_model_requested = Signal(str)
+    # Re-emitted from the worker once the tab has shown them (GUI thread).
+    batch_progressed = Signal(object)  # training.fit.BatchProgress
+    epoch_ended = Signal(object)  # training.fit.EpochResult
+    training_finished = Signal(object)  # training.fit.TrainResult
+    training_failed = Signal(str)
+    running_changed = Signal(bool)
+
+    def __init__(
+        self,
+        data_path: str | None = None,
+        parent: QWidget | None = None,
+        settings: QSettings | None = None,
+    ):
+        super().__init__(parent)
+        self.command_line_data = data_path
+        self.settings = settings if settings is not None else default_settings()
+        self._thread: QThread | None = None
+        self._worker: TrainingWorker | None = None
+        self._planned_epochs = 0
+        self._eta: EtaClock | None = None
+        self._latest_batch = None
+        self._batch_dirty = False
+        self.data_source_text = ""  # one line: which data the next run uses, and why
+        self._epoch_results = []  # training.fit.EpochResult of the current run
+        self.last_result = None  # training.fit.TrainResult of the last run that finished
+
+        self._build_widgets()
+        self._load_settings()
+        for spin in (self.samples_spin, self.epochs_spin, self.batch_spin):
+            spin.valueChanged.connect(self.save_settings)
+        self.augment_check.toggled.connect(self.save_settings)
+        self.output_edit.textChanged.connect(self.save_settings)
+        self._repaint_timer = QTimer(self)
+        self._repaint_timer.setInterval(REPAINT_INTERVAL_MS)
+        self._repaint_timer.timeout.connect(self._repaint_progress)
+        self._set_running(False)
+
+    # -- widgets ------------------------------------------------------------------
+
+    def _build_widgets(self) -> None:
+        self.data_label = QLabel()  # two lines: the file, then where it was chosen
+        self.data_label.setTextFormat(Qt.TextFormat.RichText)
+        self.data_button = QToolButton()
+        self.data_button.setText("Choose…")
+        self.data_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        data_menu = QMenu(self.data_button)
+        data_menu.addAction("MNIST .npz file…", self.choose_data_file)
+        data_menu.addAction("Folder of IDX files…", self.choose_data_folder)
+        data_menu.addSeparator()
+        self.default_data_action = data_menu.addAction(
+            "Use the default source", lambda: self.set_data_path(None)
+        )
+        self.data_button.setMenu(data_menu)
+
+        self.samples_spin = QSpinBox()
+        self.samples_spin.setRange(0, 10_000_000)
+        self.samples_spin.setSingleStep(1000)
+        self.samples_spin.setSpecialValueText("all")
+        self.samples_spin.setToolTip("Train on the first N training images only (a quicker, rougher run).")
+        self.epochs_spin = QSpinBox()
+        self.epochs_spin.setRange(1, 1000)
+        self.batch_spin = QSpinBox()
+        self.batch_spin.setRange(1, 100_000)
+        self.augment_check = QCheckBox("Augment with random warps")
+        self.augment_check.setToolTip(
+            "Rotate, slant, squash and shift every training image a little, differently each epoch:\n"
+            "better on real handwriting, a little slower to learn."
+        )
+        self.output_edit = QLineEdit()
+        self.output_edit.setPlaceholderText("a new file each run")
+        self.output_edit.setToolTip(f"Empty: a new time-stamped file in {models_directory()}")
+        self.output_edit.setClearButtonEnabled(True)
+        output_button = QToolButton()
+        output_button.setText("…")
+        output_button.setToolTip("Choose the output file")
+        output_button.clicked.connect(self.choose_output)
+
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.addRow("Data", _row(self.data_label, self.data_button))
+        form.addRow("Training images", self.samples_spin)
+        form.addRow("Epochs", self.epochs_spin)
+        form.addRow("Batch size", self.batch_spin)
+        form.addRow(self.augment_check)
+        form.addRow("Save to", _row(self.output_edit, output_button))
+        self.settings_box = QGroupBox("Settings")
+        self.settings_box.setLayout(form)
+
+        self.start_button = QPushButton("Start training")
+        self.start_button.setDefault(True)
+        self.start_button.clicked.connect(self.start)
+        self.stop_button = QPushButton("Stop")
+        self.stop_button.clicked.connect(self.stop)
+
+        self.progress_bar = QProgressBar()
+        self.progress_bar.setTextVisible(True)
+        self.status_label = QLabel("Ready.")
+        self.status_label.setWordWrap(True)
+        self.summary_label = QLabel()
+        self.summary_label.setWordWrap(True)
+        self.summary_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.use_button = QPushButton("Use this model")
+        self.use_button.setToolTip("Switch the Draw tab to the model this run wrote")
+        self.use_button.clicked.connect(self._use_model)
+
+        self.table = QTableWidget(0, len(TABLE_COLUMNS))
+        self.table.setHorizontalHeaderLabels(TABLE_COLUMNS)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.curves = TrainingCurves(self)
+
+        left = QVBoxLayout()
+        left.addWidget(self.settings_box)
+        left.addLayout(_row(self.start_button, self.stop_button))
+        left.addSpacing(6)
+        left.addWidget(self.progress_bar)
+        left.addWidget(self.status_label)
+        left.addSpacing(6)
+        left.addWidget(self.summary_label)
+        left.addWidget(self.use_button)
+        left.addStretch(1)
+        left_panel = QWidget()
+        left_panel.setLayout(left)
+        left_panel.setFixedWidth(SETTINGS_PANEL_WIDTH)
+        left.setContentsMargins(0, 0, 0, 0)
+
+        right = QVBoxLayout()
+        right.setContentsMargins(0, 0, 0, 0)
+        right.addWidget(self.curves, 5)
+        right.addWidget(self.table, 3)
+
+        layout = QHBoxLayout(self)
+        layout.addWidget(left_panel)
+        layout.addLayout(right, 1)
+
+    # -- settings -----------------------------------------------------------------
+
+    def _load_settings(self) -> None:
+        s = self.settings
+        s.beginGroup(SETTINGS_GROUP)
+        picked = s.value("data_path", "", type=str)
+        self.samples_spin.setValue(s.value("train_samples", 0, type=int))
+        self.epochs_spin.setValue(s.value("epochs", 5, type=int))
+        self.batch_spin.setValue(s.value("batch_size", 200, type=int))
+        self.augment_check.setChecked(s.value("augment", False, type=bool))
+        self.output_edit.setText(s.value("output_path", "", type=str))
+        s.endGroup()
+        # --data on the command line is this run's explicit choice (the remembered
+        # pick stays for later runs); a pick that no longer exists would only fail.
+        keep = picked and not self.command_line_data and Path(picked).exists()
+        self._use_data_path(picked if keep else None)
+
+    def save_settings(self) -> None:
+        s = self.settings
+        s.beginGroup(SETTINGS_GROUP)
+        s.setValue("train_samples", self.samples_spin.value())
+        s.setValue("epochs", self.epochs_spin.value())
+        s.setValue("batch_size", self.batch_spin.value())
+        s.setValue("augment", self.augment_check.isChecked())
+        s.setValue("output_path", self.output_edit.text().strip())
+        s.endGroup()
+
+    def set_data_path(self, path: str | None) -> None:
+        """Train on ``path`` (an .npz or IDX folder) from now on; None: the default source."""
+        self._use_data_path(path)
+        self.settings.setValue(f"{SETTINGS_GROUP}/data_path", path or "")
+
+    def _use_data_path(self, picked: str | None) -> None:
+        self._picked_data = picked or None
+        source = describe_data_source(self._picked_data, self.command_line_data)
+        self._data_path = source.path
+        self.data_source_text = source.line
+        width = self.data_label.fontMetrics()
+        name = width.elidedText(source.name, Qt.TextElideMode.ElideMiddle, DATA_NAME_WIDTH)
+        origin = f"<small style='color:#777'>{html.escape(source.origin)}</small>"
+        self.data_label.setText(f"{html.escape(name)}<br>{origin}")
+        self.data_label.setToolTip(source.path or os.environ.get(DATA_ENV_VAR) or source.line)
+        self.default_data_action.setEnabled(self._picked_data is not None)
+
+    def choose_data_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "MNIST data", self._data_dir(), "MNIST (*.npz)")
+        if path:
+            self.set_data_path(path)
+
+    def choose_data_folder(self) -> None:
+        path = QFileDialog.getExistingDirectory(
+            self, "Folder with the four MNIST IDX files", self._data_dir()
+        )
+        if path:
+            self.set_data_path(path)
+
+    def _data_dir(self) -> str:
+        return str(Path(self._data_path).parent) if self._data_path else ""
+
+    def choose_output(self) -> None:
+        start = self.output_edit.text().strip() or str(models_directory())
+        path, _ = QFileDialog.getSaveFileName(self, "Save the trained model as", start, "Keras HDF5 (*.h5)")
+        if path:
+            self.output_edit.setText(path if path.endswith(".h5") else f"{path}.h5")
+
+    def output_path(self) -> Path:
+        text = self.output_edit.text().strip()
+        return Path(text).expanduser() if text else new_model_path(models_directory())
+
+    # -- running ------------------------------------------------------------------
+
+    @property
+    def is_training(self) -> bool:
+        return self._thread is not None
+
+    def start(self) -> None:
+        if self.is_training:
+            return
+        out_path = self.output_path()
+        if out_path.resolve() == default_model_path().resolve():
+            self.show_error("That is the model shipped with mnist-pad; please save to another file.")
+            return
+        request = TrainRequest(
+            data_path=self._data_path,
+            out_path=str(out_path),
+            epochs=self.epochs_spin.value(),
+            batch_size=self.batch_spin.value(),
+            augment=self.augment_check.isChecked(),
+            train_samples=self.samples_spin.value() or None,
+        )
+        self._clear_results(request.epochs)
+
+        thread = QThread()  # no parent: see keep_until_finished
+        worker = TrainingWorker(request)
+        worker.moveToThread(thread)
+        thread.started.connect(worker.run)
+        worker.status.connect(self._show_status)
+        worker.batch_progress.connect(self._on_batch)
+        worker.epoch_ended.connect(self._on_epoch)
+        worker.finished.connect(self._on_finished)
+        worker.failed.connect(self._on_failed)
+        # Direct: shutdown() blocks the GUI thread in wait(), so a queued quit would never run.
+        worker.done.connect(thread.quit, Qt.ConnectionType.DirectConnection)
+        thread.finished.connect(worker.deleteLater)
+        thread.finished.connect(self._on_thread_finished)
+        keep_until_finished(thread, worker.stop)
+        self._thread, self._worker = thread, worker
+        self._set_running(True)
+        thread.start()
+
+    def stop(self) -> None:
+        """Stop after the current batch; the best model written so far stays."""
+        if self._worker is not None:
+            self._worker.stop()
+            self.stop_button.setEnabled(False)
+            self._show_status("Stopping after this batch…")
+
+    def shutdown(self, timeout_ms: int = 5000) -> bool:
+        """Stop any training at once and wait for its thread (the window is closing).
+
+        Returns whether the thread ended within ``timeout_ms``. If it did not (it
+        was importing TensorFlow or reading data, which cannot be interrupted), the
+        window may close anyway: the thread is kept alive until it ends, and the
+        interpreter waits for it at exit.
+        """
+        if self._thread is None:
+            return True
+        self._worker.stop()
+        return self._thread.wait(timeout_ms)
+
+    def _set_running(self, running: bool) -> None:
+        self.start_button.setEnabled(not running)
+        self.stop_button.setEnabled(running)
+        self.settings_box.setEnabled(not running)
+        if running:
+            self._repaint_timer.start()
+        else:
+            self._repaint_timer.stop()
+        self.running_changed.emit(running)
+
+    def _clear_results(self, epochs: int) -> None:
+        self.last_result = None
+        self._planned_epochs = epochs
+        self._eta = EtaClock(epochs)
+        self._latest_batch = None
+        self._batch_dirty = False
+        self._epoch_results = []
+        self.table.setRowCount(0)
+        self.curves.clear(epochs)
+        self.progress_bar.setRange(0, 0)  # busy until the first batch says how many there are
+        self.progress_bar.setFormat("")
+        self.summary_label.clear()
+        self.use_button.setEnabled(False)
+
+    # -- worker signals (GUI thread) ----------------------------------------------
+
+    @Slot(str)
+    def _show_status(self, text: str) -> None:
+        self.status_label.setText(text)
+
+    @Slot(object)
+    def _on_batch(self, progress) -> None:
+        if self._latest_batch is None:
+            self._show_status("Training…")
+        self._latest_batch = progress
+        self._batch_dirty = True
+        self.curves.add_batch(progress)
+        self.batch_progressed.emit(progress)
+
+    @Slot()
+    def _repaint_progress(self) -> None:
+        self.curves.refresh()
+        if not self._batch_dirty:
+            return
+        self._batch_dirty = False
+        p = self._latest_batch
+        total = self._planned_epochs * p.batches_per_epoch
+        self.progress_bar.setRange(0, total)
+        self.progress_bar.setValue(p.epoch * p.batches_per_epoch + p.batch)
+        self.progress_bar.setFormat(
+            f"Epoch {p.epoch + 1}/{self._planned_epochs} · batch {p.batch}/{p.batches_per_epoch}"
+        )
+        left = self._eta.seconds_left(p, time.monotonic())
+        if self.stop_button.isEnabled():  # not while "Stopping…" is shown
+            pace = "estimating time left…" if left is None else f"about {format_duration(left)} left"
+            self._show_status(f"Training · loss {p.loss:.4f} · acc {p.acc:.4f} · {pace}")
+
+    @Slot(object)
+    def _on_epoch(self, result) -> None:
+        self._epoch_results.append(result)
+        row = self.table.rowCount()
+        self.table.insertRow(row)
+        values = (result.loss, result.acc, result.val_loss, result.val_acc)
+        cells = [str(result.epoch + 1), *(f"{v:.4f}" for v in values), f"{result.seconds:.1f}"]
+        for column, text in enumerate(cells):
+            item = QTableWidgetItem(text)
+            item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+            self.table.setItem(row, column, item)
+        self._mark_best_row()
+        self.table.scrollToBottom()
+        self.curves.add_epoch(result)
+        self.curves.refresh()
+        self.epoch_ended.emit(result)
+
+    def _mark_best_row(self) -> None:
+        # The first best, as fit's checkpoint keeps it.
+        best = max(range(len(self._epoch_results)), key=lambda i: self._epoch_results[i].val_acc)
+        for row in range(self.table.rowCount()):
+            for column in range(len(TABLE_COLUMNS)):
+                item = self.table.item(row, column)
+                font = item.font()
+                font.setBold(row == best)
+                item.setFont(font)
+
+    @Slot(object)
+    def _on_finished(self, result) -> None:
+        self.last_result = result
+        self._repaint_progress()
+        if self._latest_batch is None:
+            self.progress_bar.setRange(0, 1)
+        if not result.cancelled:  # early stopping also means "complete"
+            self.progress_bar.setValue(self.progress_bar.maximum())
+        self.progress_bar.setFormat(outcome_title(result))
+        self._show_status("")
+        self.summary_label.setText(summary_text(result, self._planned_epochs))
+        self.use_button.setEnabled(result.checkpoint_written and Path(result.out_path).is_file())
+        self.training_finished.emit(result)
+
+    @Slot(str)
+    def _on_failed(self, sentence: str) -> None:
+        self.progress_bar.setRange(0, 1)
+        self.progress_bar.setValue(0)
+        self.progress_bar.setFormat("Failed")
+        self._show_status("Training did not run to the end; earlier model files are untouched.")
+        self.show_error(sentence)
+        self.training_failed.emit(sentence)
+
+    @Slot()
+    def _on_thread_finished(self) -> None:
+        self._thread = self._worker = None
+        self.curves.refresh()
+        self._set_running(False)
+
+    def _use_model(self) -> None:
+        if self.last_result is not None and self.last_result.checkpoint_written:
+            self.use_model_requested.emit(str(self.last_result.out_path))
+
+    def show_error(self, text: str) -> None:
+        """One sentence in a modal box; tests replace this to read the text."""
+        QMessageBox.warning(self, APP_NAME, text)
+
+
+def _row(*widgets) -> QHBoxLayout:
+    row = QHBoxLayout()
+    row.setContentsMargins(0, 0, 0, 0)
+    for widget in widgets:
+        row.addWidget(widget)
+    return row

@@ -1,0 +1,99 @@
+"""Background threads: loading a model, and predicting the newest drawing.
+
+Both speak to the GUI only through signals, which Qt delivers on the GUI
+thread. TensorFlow is imported here, lazily, on the worker thread: the first
+import takes seconds and must not hold up the window.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QMutex, QMutexLocker, QThread, QWaitCondition, Signal
+
+from mnist_pad.model_io import ModelLoadError, first_line, load_model
+
+
+class ModelLoader(QThread):
+    """Loads one model file and builds its Predictor, off the GUI thread."""
+
+    loaded = Signal(object, object)  # LoadedModel, Predictor
+    failed = Signal(str)  # one sentence naming the file
+
+    def __init__(self, path: str | Path, parent=None):
+        super().__init__(parent)
+        self.path = Path(path)
+
+    def run(self):
+        try:
+            model = load_model(self.path)
+            from mnist_pad.predictor import Predictor
+
+            predictor = Predictor(model.model)
+        except ModelLoadError as error:
+            self.failed.emit(str(error))
+        except Exception as error:  # a model that loads but cannot run: still one sentence
+            self.failed.emit(f"{self.path}: the model could not be run ({first_line(error)}).")
+        else:
+            self.loaded.emit(model, predictor)
+
+
+@dataclass(frozen=True)
+class PredictionRequest:
+    request_id: int
+    predictor: object  # mnist_pad.predictor.Predictor; carried so a model swap is race-free
+    strokes: list
+    min_extent: float
+
+
+class PredictionWorker(QThread):
+    """One thread that always predicts the newest drawing; older requests are dropped.
+
+    ``submit`` overwrites a single pending slot, so however fast someone draws,
+    at most one prediction runs and one waits.
+    """
+
+    predicted = Signal(int, object, object)  # request id, (28, 28) image or None, (10,) probs or None
+    failed = Signal(int, str)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._mutex = QMutex()
+        self._wake = QWaitCondition()
+        self._pending: PredictionRequest | None = None
+        self._stopping = False
+
+    def submit(self, request: PredictionRequest) -> None:
+        with QMutexLocker(self._mutex):
+            self._pending = request
+            self._wake.wakeOne()
+        if not self.isRunning():
+            self.start()
+
+    def stop(self) -> None:
+        """Finish the prediction in progress, drop the pending one, and end the thread."""
+        with QMutexLocker(self._mutex):
+            self._stopping = True
+            self._pending = None
+            self._wake.wakeOne()
+        self.wait()
+
+    def run(self):
+        from mnist_pad.predictor import predict_strokes
+
+        while True:
+            with QMutexLocker(self._mutex):
+                while self._pending is None and not self._stopping:
+                    self._wake.wait(self._mutex)
+                if self._stopping:
+                    return
+                request, self._pending = self._pending, None
+            try:
+                result = predict_strokes(request.predictor, request.strokes, request.min_extent)
+            except Exception as error:  # keep the thread alive for the next drawing
+                self.failed.emit(request.request_id, f"Prediction failed ({first_line(error)}).")
+                continue
+            image, probs = result if result is not None else (None, None)
+            self.predicted.emit(request.request_id, image, probs)
+

@@ -1,0 +1,151 @@
+"""Finding, checking and loading Keras models. Pure: no Qt.
+
+``inspect_model_file`` reads a model file's architecture with h5py or zipfile
+alone, without importing TensorFlow, so the command line can refuse a bad file
+at once. ``load_model`` then loads it with Keras' safe mode on, which refuses
+to deserialise code (Lambda layers), and checks that it maps a 28x28 grey image
+to 10 classes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import zipfile
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from training.card import card_path, read_card  # noqa: F401  (re-exported for the GUI)
+
+MODEL_SUFFIXES = (".h5", ".keras")
+DEFAULT_MODEL_NAME = "mnist_convnet.h5"
+# Layers whose config names code to run rather than data to read.
+CODE_LAYERS = {"Lambda", "TFOpLambda", "SlicingOpLambda"}
+
+
+class ModelLoadError(Exception):
+    """A model file that cannot be used; the message is one plain sentence naming it."""
+
+
+@dataclass(frozen=True)
+class LoadedModel:
+    model: object  # keras.Model; typed loosely so that this module imports no Keras
+    path: Path
+    card: dict | None
+
+    @property
+    def test_accuracy(self) -> float | None:
+        value = (self.card or {}).get("test_accuracy")
+        return float(value) if isinstance(value, (int, float)) else None
+
+
+def default_model_path() -> Path:
+    """The model shipped inside the installed package (``resources/`` in the source tree)."""
+    return Path(str(resources.files("mnist_pad.resources") / DEFAULT_MODEL_NAME))
+
+
+def inspect_model_file(path: str | os.PathLike) -> dict:
+    """Check what can be checked without TensorFlow; return the model's config."""
+    path = Path(path)
+    if not path.exists():
+        raise ModelLoadError(f"{path}: no such file.")
+    if path.is_dir():
+        raise ModelLoadError(f"{path}: is a directory, not a model file.")
+    if path.suffix not in MODEL_SUFFIXES:
+        raise ModelLoadError(f"{path}: not a Keras model file (expected .h5 or .keras).")
+    config = _read_h5_config(path) if path.suffix == ".h5" else _read_keras_config(path)
+    code_layers = sorted(_layer_class_names(config) & CODE_LAYERS)
+    if code_layers:
+        raise ModelLoadError(
+            f"{path}: refused because its {code_layers[0]} layer would run code from the file."
+        )
+    return config
+
+
+def _read_h5_config(path: Path) -> dict:
+    import h5py
+
+    try:
+        with h5py.File(path, "r") as h5:
+            raw = h5.attrs.get("model_config")
+            if raw is None:
+                raise ModelLoadError(f"{path}: holds no model architecture (weights only?).")
+            if "model_weights" not in h5:
+                raise ModelLoadError(f"{path}: holds no model weights.")
+    except ModelLoadError:
+        raise
+    except (OSError, KeyError, ValueError) as error:
+        raise ModelLoadError(f"{path}: not a readable HDF5 model (corrupt or truncated).") from error
+    return _parse_config(path, raw.decode() if isinstance(raw, bytes) else raw)
+
+
+def _read_keras_config(path: Path) -> dict:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            if "model.weights.h5" not in archive.namelist():
+                raise ModelLoadError(f"{path}: holds no model weights.")
+            raw = archive.read("config.json").decode()
+    except ModelLoadError:
+        raise
+    except (zipfile.BadZipFile, KeyError, OSError, UnicodeDecodeError) as error:
+        raise ModelLoadError(f"{path}: not a readable .keras archive (corrupt or truncated).") from error
+    return _parse_config(path, raw)
+
+
+def _parse_config(path: Path, raw: str) -> dict:
+    try:
+        config = json.loads(raw)
+    except ValueError as error:
+        raise ModelLoadError(f"{path}: its model architecture is not valid JSON.") from error
+    if not isinstance(config, dict):
+        raise ModelLoadError(f"{path}: its model architecture is not a Keras config.")
+    return config
+
+
+def _layer_class_names(config) -> set[str]:
+    """Every ``class_name`` anywhere in a (nested) Keras config."""
+    names = set()
+    stack = [config]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if isinstance(node.get("class_name"), str):
+                names.add(node["class_name"])
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return names
+
+
+def load_model(path: str | os.PathLike) -> LoadedModel:
+    """Load a model for prediction; every failure becomes a ModelLoadError sentence."""
+    path = Path(path)
+    inspect_model_file(path)
+    import keras
+
+    try:
+        model = keras.saving.load_model(path, compile=False, safe_mode=True)
+    except Exception as error:  # Keras raises many types for bad files
+        raise ModelLoadError(f"{path}: Keras could not load it ({first_line(error)}).") from error
+    check_compatible(model, path)
+    return LoadedModel(model=model, path=path, card=read_card(path))
+
+
+def check_compatible(model, path: Path) -> None:
+    inputs, outputs = getattr(model, "inputs", None), getattr(model, "outputs", None)
+    if not inputs or not outputs or len(inputs) != 1 or len(outputs) != 1:
+        raise ModelLoadError(f"{path}: the model must have one input and one output.")
+    in_shape = tuple(inputs[0].shape[1:])
+    out_shape = tuple(outputs[0].shape[1:])
+    if in_shape not in ((28, 28), (28, 28, 1)):
+        raise ModelLoadError(
+            f"{path}: the model takes input of shape {in_shape}, not a 28x28 grey image."
+        )
+    if out_shape != (10,):
+        raise ModelLoadError(f"{path}: the model gives output of shape {out_shape}, not 10 classes.")
+
+
+def first_line(error: BaseException) -> str:
+    text = str(error).strip().splitlines()
+    return (text[0] if text else type(error).__name__).rstrip(".")[:200]

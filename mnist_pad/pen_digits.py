@@ -1,0 +1,90 @@
+"""Real pen-written digits as strokes (the ``../shared/pen-digits`` layout). Pure: no Qt.
+
+Each sample is a list of (n, 2) float32 strokes in tablet units, x right, y down.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+KEYS = ("labels", "points", "stroke_offsets", "sample_offsets")
+MAX_WIDTH_FRACTION = 0.95  # a very wide digit is fitted to the canvas width instead
+
+
+class PenDigitsError(Exception):
+    """A strokes file that cannot be used; the message is one plain sentence."""
+
+
+@dataclass(frozen=True)
+class PenDigits:
+    labels: np.ndarray  # (N,) ints 0-9
+    points: np.ndarray  # (P, 2) float32
+    stroke_offsets: np.ndarray  # (S + 1,)
+    sample_offsets: np.ndarray  # (N + 1,)
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    def strokes(self, index: int) -> list[np.ndarray]:
+        first, last = self.sample_offsets[index], self.sample_offsets[index + 1]
+        return [
+            self.points[self.stroke_offsets[s] : self.stroke_offsets[s + 1]] for s in range(first, last)
+        ]
+
+
+def load_pen_digits(path: str | Path) -> PenDigits:
+    path = Path(path)
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            missing = [k for k in KEYS if k not in npz.files]
+            if missing:
+                raise PenDigitsError(f"{path}: not a pen-digits file, it lacks {', '.join(missing)}.")
+            arrays = {k: npz[k] for k in KEYS}
+    except PenDigitsError:
+        raise
+    except FileNotFoundError:
+        raise PenDigitsError(f"{path}: no such file.") from None
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError) as error:
+        raise PenDigitsError(f"{path}: not a readable .npz file.") from error
+    digits = PenDigits(
+        labels=arrays["labels"].astype(np.int64),
+        points=arrays["points"].astype(np.float32),
+        stroke_offsets=arrays["stroke_offsets"].astype(np.int64),
+        sample_offsets=arrays["sample_offsets"].astype(np.int64),
+    )
+    _validate(path, digits)
+    return digits
+
+
+def _validate(path: Path, digits: PenDigits) -> None:
+    n, points, strokes = len(digits.labels), digits.points, digits.stroke_offsets
+    consistent = (
+        points.ndim == 2 and points.shape[1] == 2
+        and digits.sample_offsets.shape == (n + 1,)
+        and strokes.ndim == 1 and len(strokes) >= 1
+        and strokes[0] == 0 and strokes[-1] == len(points)
+        and digits.sample_offsets[0] == 0 and digits.sample_offsets[-1] == len(strokes) - 1
+        and np.all(np.diff(strokes) >= 0) and np.all(np.diff(digits.sample_offsets) >= 1)
+    )
+    if not consistent:
+        raise PenDigitsError(f"{path}: its offsets do not match its points (corrupt file).")
+    if n == 0:
+        raise PenDigitsError(f"{path}: holds no digits.")
+    if digits.labels.min() < 0 or digits.labels.max() > 9:
+        raise PenDigitsError(f"{path}: labels must be digits from 0 to 9.")
+    if not np.isfinite(points).all():
+        raise PenDigitsError(f"{path}: holds points that are not finite numbers.")
+
+
+def place_on_canvas(strokes: list[np.ndarray], scale: float, width: float, height: float) -> list[np.ndarray]:
+    """Scale a digit so its height is ``scale`` of the canvas height, keep its aspect, centre it."""
+    points = np.concatenate(strokes)
+    low, high = points.min(0), points.max(0)
+    size = np.maximum(high - low, 1e-6)
+    factor = min(scale * height / size[1], MAX_WIDTH_FRACTION * width / size[0])
+    offset = np.array([width, height]) / 2 - (low + high) / 2 * factor
+    return [s * factor + offset for s in strokes]

@@ -1,0 +1,57 @@
+"""Shared fixtures: the committed MNIST sample, and the full data sets when CI points at them."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+# Settings and trained models go to a throwaway home, never the user's own: set
+# before anything creates a QApplication, and inherited by the CLI subprocesses.
+_HOME = Path(tempfile.mkdtemp(prefix="mnist-pad-tests-"))
+os.environ["XDG_CONFIG_HOME"] = str(_HOME / "config")
+os.environ["XDG_DATA_HOME"] = str(_HOME / "data")
+
+SAMPLE_PATH = Path(__file__).parent / "data" / "mnist_sample.npz"
+FULL_DATA_ENV = "MNIST_PAD_DATA"
+PEN_DIGITS_ENV = "MNIST_PAD_PEN_DIGITS"
+
+
+@pytest.fixture(scope="session")
+def sample_path() -> Path:
+    return SAMPLE_PATH
+
+
+@pytest.fixture(scope="session")
+def sample_data():
+    from training.data import load_mnist
+
+    return load_mnist(SAMPLE_PATH)
+
+
+def _env_file(variable: str) -> Path:
+    value = os.environ.get(variable)
+    if not value:
+        pytest.skip(f"{variable} is not set (CI points it at ../shared)")
+    path = Path(value)
+    if not path.is_file():
+        pytest.skip(f"{variable}={value} is not a file")
+    return path
+
+
+@pytest.fixture(scope="session")
+def full_data_path() -> Path:
+    return _env_file(FULL_DATA_ENV)
+
+
+@pytest.fixture(scope="session")
+def pen_digits_path() -> Path:
+    return _env_file(PEN_DIGITS_ENV)
+
+
+@pytest.fixture
+def no_data_env(monkeypatch):
+    """Tests of the data search order must not see CI's MNIST_PAD_DATA."""
+    monkeypatch.delenv(FULL_DATA_ENV, raising=False)

@@ -1,0 +1,83 @@
+"""The ``mnist-pad`` command line: help, and refusing bad files before any window opens."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+
+def run_app(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    return subprocess.run(
+        [sys.executable, "-m", "mnist_pad.app", *args],
+        capture_output=True, text=True, timeout=timeout, env=env,
+    )
+
+
+def assert_refused(result: subprocess.CompletedProcess, name: str) -> None:
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert name in lines[0]
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
+
+
+def test_help_exits_zero_and_names_the_options():
+    result = run_app("--help")
+    assert result.returncode == 0
+    for option in ("--model", "--data", "--version"):
+        assert option in result.stdout
+
+
+def test_help_imports_neither_tensorflow_nor_qt_widgets():
+    probe = textwrap.dedent(
+        """
+        import sys
+        from mnist_pad.app import main
+        try:
+            main(["--help"])
+        except SystemExit as done:
+            code = done.code
+        print(code, "tensorflow" in sys.modules, "PySide6.QtWidgets" in sys.modules)
+        """
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert result.stdout.strip().splitlines()[-1] == "0 False False"
+
+
+def test_the_window_modules_do_not_import_tensorflow():
+    probe = (
+        "import sys, mnist_pad.gui.main_window;"
+        " print('tensorflow' in sys.modules, 'keras' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert result.stdout.strip() == "False False", result.stderr
+
+
+def test_a_missing_model_exits_2_with_one_line(tmp_path):
+    assert_refused(run_app("--model", str(tmp_path / "missing.h5")), "missing.h5")
+
+
+@pytest.mark.parametrize(
+    "name, content",
+    [("corrupt.h5", b"\x89HDF\r\n" + b"\0" * 300), ("corrupt.keras", b"PK" + b"x" * 300)],
+)
+def test_a_corrupt_model_exits_2_with_one_line(tmp_path, name, content):
+    path = tmp_path / name
+    path.write_bytes(content)
+    assert_refused(run_app("--model", str(path)), name)
+
+
+def test_a_file_of_another_kind_exits_2_with_one_line(tmp_path):
+    path = tmp_path / "weights.bin"
+    path.write_bytes(b"\0" * 64)
+    assert_refused(run_app("--model", str(path)), "weights.bin")
+
+
+def test_missing_training_data_exits_2_with_one_line(tmp_path):
+    assert_refused(run_app("--data", str(tmp_path / "nothing.npz")), "nothing.npz")

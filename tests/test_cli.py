@@ -1,0 +1,199 @@
+"""``mnist-pad-train`` and ``mnist-pad-eval`` as a user runs them: exit codes, messages, outputs."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import keras
+import numpy as np
+import pytest
+
+from mnist_pad.model_io import default_model_path
+from training.card import read_card
+
+
+def run(tool: str, *args: str, cwd=None, timeout=600) -> subprocess.CompletedProcess:
+    """Run an installed console script the way a user would."""
+    executable = shutil.which(tool) or str(Path(sys.executable).with_name(tool))
+    return subprocess.run([executable, *args], capture_output=True, text=True, cwd=cwd, timeout=timeout)
+
+
+def assert_one_sentence_failure(finished: subprocess.CompletedProcess, *needles: str) -> None:
+    assert finished.returncode == 2, finished.stderr
+    assert "Traceback" not in finished.stderr
+    lines = [line for line in finished.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, finished.stderr
+    for needle in needles:
+        assert needle in lines[0]
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory, sample_path):
+    out = tmp_path_factory.mktemp("cli") / "model.h5"
+    finished = run("mnist-pad-train", "--data", str(sample_path), "--epochs", "1",
+                   "--batch-size", "100", "--out", str(out))
+    return out, finished
+
+
+def test_train_writes_model_card_and_summary(trained, sample_path):
+    out, finished = trained
+    assert finished.returncode == 0, finished.stderr
+    summary = finished.stdout.strip().splitlines()[-1]
+    assert summary.startswith("test accuracy ") and str(out) in summary
+    accuracy = float(summary.split()[2])
+    assert 0.5 < accuracy <= 1.0
+    assert "epoch 1/1" in finished.stderr  # progress was shown
+    card = read_card(out)
+    assert card["test_accuracy"] == pytest.approx(accuracy, abs=1e-4)
+    assert card["epochs_run"] == 1 and card["batch_size"] == 100 and card["augmentation"] is None
+    assert card["data_sha256"] and len(card["data_sha256"]) == 64
+    assert card["command"].startswith("mnist-pad-train --data")
+    keras.saving.load_model(out, safe_mode=True)
+
+
+def test_eval_json_on_the_trained_model(trained, sample_path):
+    out, _ = trained
+    finished = run("mnist-pad-eval", "--model", str(out), "--data", str(sample_path), "--json")
+    assert finished.returncode == 0, finished.stderr
+    result = json.loads(finished.stdout)
+    assert 0.0 <= result["accuracy"] <= 1.0 and result["n"] == 500
+    assert result["accuracy"] == pytest.approx(read_card(out)["test_accuracy"], abs=1e-6)
+    confusion = np.array(result["confusion"])
+    assert confusion.shape == (10, 10) and confusion.sum() == 500
+    assert np.bincount(np.repeat(np.arange(10), confusion.sum(1))).tolist() == [50] * 10
+
+
+def test_eval_report_finds_the_default_model_from_any_directory(tmp_path, sample_path):
+    finished = run("mnist-pad-eval", "--data", str(sample_path), cwd=tmp_path)
+    assert finished.returncode == 0, finished.stderr
+    assert str(default_model_path()) in finished.stdout
+    assert "confusion (rows: true, columns: predicted)" in finished.stdout
+    accuracy = float(finished.stdout.split("accuracy ", 1)[1].split()[0])
+    assert accuracy > 0.95  # the shipped model on 500 real MNIST test digits
+
+
+@pytest.mark.parametrize(
+    ("args", "needles"),
+    [
+        (["--epochs", "0"], ["--epochs"]),
+        (["--batch-size", "x"], ["--batch-size"]),
+        (["--out", "model.txt"], ["model.txt", ".h5"]),
+        (["--data", "/nowhere/mnist.npz"], ["/nowhere/mnist.npz", "no such file"]),
+    ],
+)
+def test_train_bad_arguments(args, needles, tmp_path):
+    defaults = {"--out": str(tmp_path / "m.h5")}
+    pairs = dict(zip(args[::2], args[1::2]))
+    argv = [x for k, v in {**defaults, **pairs}.items() for x in (k, v)]
+    finished = run("mnist-pad-train", *argv)
+    assert finished.returncode == 2
+    assert "Traceback" not in finished.stderr
+    assert all(needle in finished.stderr for needle in needles)
+
+
+def test_train_unwritable_output(tmp_path, sample_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    finished = run("mnist-pad-train", "--data", str(sample_path), "--out", str(blocker / "m.h5"))
+    assert_one_sentence_failure(finished, str(blocker / "m.h5"), "cannot be written")
+
+
+def test_train_ctrl_c_stops_and_keeps_the_best_checkpoint(tmp_path, sample_path):
+    out = tmp_path / "m.h5"
+    tool = shutil.which("mnist-pad-train") or str(Path(sys.executable).with_name("mnist-pad-train"))
+    process = subprocess.Popen(
+        [tool, "--data", str(sample_path), "--epochs", "50", "--batch-size", "50", "--out", str(out)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    # Wait for the first epoch's line: by then a best checkpoint exists.
+    seen = ""
+    while "val_acc" not in seen:
+        chunk = process.stderr.readline()
+        assert chunk, "training ended before its first epoch"
+        seen += chunk
+    assert out.is_file()
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130
+    assert "Traceback" not in stderr and "stopping after this batch" in stderr
+    assert "stopped by Ctrl-C" in stdout
+    keras.saving.load_model(out, safe_mode=True)
+    assert [p.name for p in tmp_path.iterdir() if ".partial" in p.name] == []
+
+
+def _lambda_model(path: Path) -> Path:
+    inputs = keras.Input((28, 28, 1))
+    outputs = keras.layers.Dense(10)(keras.layers.Flatten()(keras.layers.Lambda(lambda x: x * 2)(inputs)))
+    keras.Model(inputs, outputs).save(path)
+    return path
+
+
+def _wrong_shape_model(path: Path) -> Path:
+    keras.Sequential([keras.Input((32, 32, 3)), keras.layers.Flatten(), keras.layers.Dense(10)]).save(path)
+    return path
+
+
+def _truncated_model(path: Path) -> Path:
+    path.write_bytes(default_model_path().read_bytes()[:4000])
+    return path
+
+
+def _not_hdf5(path: Path) -> Path:
+    path.write_text("this is not a model")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("make", "needle"),
+    [
+        (lambda p: p / "absent.h5", "no such file"),
+        (lambda p: _not_hdf5(p / "text.h5"), "corrupt or truncated"),
+        (lambda p: _truncated_model(p / "cut.h5"), "corrupt or truncated"),
+        (lambda p: _wrong_shape_model(p / "rgb.h5"), "not a 28x28 grey image"),
+        (lambda p: _lambda_model(p / "code.h5"), "would run code"),
+    ],
+    ids=["missing", "not-hdf5", "truncated", "incompatible", "lambda"],
+)
+def test_eval_refuses_bad_models_in_one_sentence(tmp_path, sample_path, make, needle):
+    model = make(tmp_path)
+    finished = run("mnist-pad-eval", "--model", str(model), "--data", str(sample_path))
+    assert_one_sentence_failure(finished, str(model), needle)
+
+
+def test_eval_refuses_a_bad_strokes_file(tmp_path):
+    bad = tmp_path / "strokes.npz"
+    np.savez(bad, labels=np.zeros(3, np.int8))
+    finished = run("mnist-pad-eval", "--strokes", str(bad))
+    assert_one_sentence_failure(finished, str(bad), "lacks points")
+
+
+def test_eval_replays_real_pen_digits_through_the_canvas(tmp_path, pen_digits_path):
+    from mnist_pad.pen_digits import load_pen_digits
+
+    digits = load_pen_digits(pen_digits_path)
+    picked = np.random.default_rng(3).choice(len(digits), 150, replace=False)
+    subset = tmp_path / "subset.npz"
+    samples = [digits.strokes(i) for i in picked]
+    strokes = [s for sample in samples for s in sample]
+    np.savez(
+        subset,
+        labels=digits.labels[picked].astype(np.int8),
+        points=np.concatenate(strokes),
+        stroke_offsets=np.concatenate([[0], np.cumsum([len(s) for s in strokes])]),
+        sample_offsets=np.concatenate([[0], np.cumsum([len(s) for s in samples])]),
+    )
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    finished = subprocess.run(
+        [sys.executable, "-m", "mnist_pad.evaluate_cli", "--strokes", str(subset), "--scale", "0.3", "--json"],
+        capture_output=True, text=True, env=env, timeout=600,
+    )
+    assert finished.returncode == 0, finished.stderr
+    result = json.loads(finished.stdout)
+    assert result["n"] == 150 and result["scale"] == 0.3
+    assert result["accuracy"] >= 0.9

@@ -1,0 +1,149 @@
+"""The Draw tab with a real model: drawing moves the bars and the preview; undo, redo, clear."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+from gui_fixtures import (  # noqa: F401, F811 (fixtures)
+    ONE,
+    SEVEN,
+    default_model,
+    default_predictor,
+    draw,
+    wait_for_prediction,
+)
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+from mnist_pad.gui.draw_tab import DrawTab
+from mnist_pad.gui.workers import PredictionRequest, PredictionWorker
+
+
+@pytest.fixture
+def tab(qtbot, default_predictor):
+    widget = DrawTab()
+    qtbot.addWidget(widget)  # closing it stops its prediction thread
+    widget.resize(900, 560)
+    widget.show()
+    qtbot.waitExposed(widget)
+    widget.set_predictor(default_predictor)
+    return widget
+
+
+def assert_neutral(tab: DrawTab, message: str) -> None:
+    assert tab.probabilities() is None
+    assert tab.network_image() is None
+    assert tab.guess_label.text() == "?" and not tab.guess_label.isEnabled()
+    assert tab.confidence_detail.text() == message
+
+
+def test_an_empty_pad_shows_no_guess(tab):
+    assert_neutral(tab, "Draw a digit")
+    assert not tab.clear_button.isEnabled()
+    assert not tab.undo_button.isEnabled() and not tab.redo_button.isEnabled()
+
+
+def test_without_a_model_the_tab_says_it_is_loading(qtbot):
+    tab = DrawTab()
+    qtbot.addWidget(tab)
+    assert_neutral(tab, "Loading model…")
+    draw(tab.canvas, ONE)  # drawing before the model is ready loses nothing
+    assert_neutral(tab, "Loading model…")
+    assert len(tab.canvas.strokes()) == 1
+
+
+@pytest.mark.parametrize("digit, strokes", [(1, ONE), (7, SEVEN)])
+def test_a_drawn_digit_is_recognised(tab, qtbot, digit, strokes):
+    draw(tab.canvas, strokes)
+    probs = wait_for_prediction(qtbot, tab)
+    assert probs.shape == (10,)
+    assert probs.sum() == pytest.approx(1.0, abs=1e-4)
+    assert int(np.argmax(probs)) == digit
+    assert tab.guess_label.text() == str(digit)
+    assert tab.confidence_label.text() == f"{probs[digit] * 100:.1f}%"
+
+
+def test_the_preview_shows_the_drawing_as_the_network_gets_it(tab, qtbot):
+    draw(tab.canvas, ONE)
+    wait_for_prediction(qtbot, tab)
+    image = tab.network_image()
+    assert image.shape == (28, 28)
+    rows, cols = np.nonzero(image > 0.5)
+    assert rows.max() - rows.min() >= 15  # a tall vertical bar, fitted to MNIST's 20 px box
+    assert cols.max() - cols.min() <= 5
+    assert abs(cols.mean() - 13.5) < 2  # centred, as MNIST's digits are
+    assert image[:3].max() == 0 and image[:, :3].max() == 0  # the margins stay black
+
+
+def test_undo_redo_and_clear_update_the_prediction(tab, qtbot):
+    draw(tab.canvas, ONE)
+    wait_for_prediction(qtbot, tab)
+    assert tab.undo_button.isEnabled() and tab.clear_button.isEnabled()
+
+    qtbot.mouseClick(tab.undo_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: tab.is_up_to_date)
+    assert_neutral(tab, "Draw a digit")
+    assert tab.redo_button.isEnabled() and not tab.undo_button.isEnabled()
+
+    qtbot.mouseClick(tab.redo_button, Qt.MouseButton.LeftButton)
+    assert int(np.argmax(wait_for_prediction(qtbot, tab))) == 1
+
+    qtbot.mouseClick(tab.clear_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: tab.is_up_to_date)
+    assert_neutral(tab, "Draw a digit")
+    QTest.keyClick(tab.canvas, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # undo the clear
+    assert int(np.argmax(wait_for_prediction(qtbot, tab))) == 1
+
+
+def test_a_tap_gets_a_prediction_of_a_dot(tab, qtbot):
+    spot = tab.canvas.from_pad(0.5, 0.5).toPoint()
+    QTest.mouseClick(tab.canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, spot)
+    wait_for_prediction(qtbot, tab)
+    ink = np.argwhere(tab.network_image() > 0.5)
+    assert 1 <= len(ink) <= 9  # a dot of MNIST's stroke width, not a digit-sized blob
+
+
+class GatedPredictor:
+    """A stand-in Predictor whose first call waits for a gate, to hold the worker busy."""
+
+    def __init__(self, answer: int):
+        self.answer = answer
+        self.gate = threading.Event()
+        self.calls = 0
+
+    def predict(self, image):
+        self.calls += 1
+        if self.calls == 1:
+            self.gate.wait(timeout=10)
+        return np.eye(10, dtype=np.float32)[self.answer]
+
+
+def test_requests_never_queue_the_newest_wins(qtbot):
+    worker = PredictionWorker()
+    predictor = GatedPredictor(answer=4)
+    results = []
+    worker.predicted.connect(lambda request_id, image, probs: results.append(request_id))
+    try:
+        for request_id in range(1, 51):
+            stroke = np.array([[0.5, 0.2], [0.5, 0.2 + request_id / 100]], np.float32)
+            worker.submit(PredictionRequest(request_id, predictor, [stroke], 0.075))
+        predictor.gate.set()
+        qtbot.waitUntil(lambda: 50 in results)
+    finally:
+        worker.stop()
+    # The one taken before the gate opened, then only the newest: nothing queued between.
+    assert predictor.calls == len(results) <= 2
+    assert results[-1] == 50
+
+
+def test_a_new_predictor_answers_for_the_current_drawing(tab, qtbot):
+    draw(tab.canvas, ONE)
+    wait_for_prediction(qtbot, tab)
+    stand_in = GatedPredictor(answer=8)
+    stand_in.gate.set()
+    tab.set_predictor(stand_in)
+    probs = wait_for_prediction(qtbot, tab)
+    assert int(np.argmax(probs)) == 8
+    assert tab.guess_label.text() == "8"

@@ -1,0 +1,184 @@
+"""The main window: loading models (start, menu, drop, Train tab), refusing bad ones, closing."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+from gui_fixtures import (  # noqa: F401, F811 (fixtures)
+    MODEL_LOAD_TIMEOUT_MS,
+    ONE,
+    SEVEN,
+    bad_models,
+    default_model,
+    draw,
+    wait_for_prediction,
+)
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QFileDialog
+
+from mnist_pad.gui.main_window import MainWindow
+
+
+class ErrorLog(list):
+    def __call__(self, text: str) -> None:
+        self.append(text)
+
+
+def make_window(qtbot, model_path=None) -> tuple[MainWindow, ErrorLog]:
+    window = MainWindow(model_path=str(model_path) if model_path else None)
+    errors = ErrorLog()
+    window.show_error = errors  # the dialog would block; read its sentence instead
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    return window, errors
+
+
+@pytest.fixture
+def window(qtbot, default_model):
+    """A window serving the default model."""
+    window, errors = make_window(qtbot)
+    with qtbot.waitSignal(window.model_changed, timeout=MODEL_LOAD_TIMEOUT_MS) as blocker:
+        pass
+    assert blocker.args == [str(default_model)]
+    window.errors = errors
+    return window
+
+
+@pytest.fixture
+def other_model(tmp_path, default_model):
+    """A second usable model file, with a model card."""
+    path = tmp_path / "other_model.h5"
+    shutil.copyfile(default_model, path)
+    (tmp_path / "other_model.card.json").write_text(json.dumps({"test_accuracy": 0.9876}))
+    return path
+
+
+def draw_and_predict(qtbot, window, strokes=ONE) -> np.ndarray:
+    window.draw_tab.canvas.clear()
+    draw(window.draw_tab.canvas, strokes)
+    return wait_for_prediction(qtbot, window.draw_tab)
+
+
+def test_the_window_starts_with_the_default_model(window, qtbot, default_model):
+    assert window.windowTitle() == "mnist-pad"
+    assert not window.windowIcon().isNull()
+    assert window.current_model_path == str(default_model)
+    assert window.model_status.text().startswith(default_model.name)
+    assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == ["Draw", "Train"]
+    assert int(np.argmax(draw_and_predict(qtbot, window))) == 1
+    assert window.errors == []
+
+
+def test_the_window_shows_before_the_model_is_loaded(qtbot, default_model):
+    window, _ = make_window(qtbot)
+    assert window.isVisible() and window.current_model_path is None
+    assert window.draw_tab.confidence_detail.text() == "Loading model…"
+    assert window.model_status.text().startswith("Loading model")
+    qtbot.waitSignal(window.model_changed, timeout=MODEL_LOAD_TIMEOUT_MS).wait()
+    assert window.draw_tab.confidence_detail.text() == "Draw a digit"
+
+
+@pytest.mark.parametrize("fault", ["missing", "truncated", "garbage", "wrong_shape", "with_lambda"])
+def test_a_bad_model_is_refused_in_one_sentence_and_the_old_one_keeps_serving(
+    window, qtbot, bad_models, default_model, fault
+):
+    bad = bad_models[fault]
+    window.open_model(str(bad))
+    qtbot.waitUntil(lambda: len(window.errors) == 1, timeout=MODEL_LOAD_TIMEOUT_MS)
+    (sentence,) = window.errors
+    assert bad.name in sentence
+    assert "\n" not in sentence and sentence.endswith(".")
+    assert "Traceback" not in sentence
+    assert window.current_model_path == str(default_model)
+    assert window.model_status.text().startswith(default_model.name)
+    assert int(np.argmax(draw_and_predict(qtbot, window, SEVEN))) == 7
+
+
+def test_a_bad_model_given_at_start_leaves_the_window_running(qtbot, bad_models):
+    window, errors = make_window(qtbot, bad_models["wrong_shape"])
+    qtbot.waitUntil(lambda: len(errors) == 1, timeout=MODEL_LOAD_TIMEOUT_MS)
+    assert "wrong_shape.h5" in errors[0] and "28x28" in errors[0]
+    assert window.isVisible() and window.current_model_path is None
+    assert window.draw_tab.confidence_detail.text() == "No model loaded"
+
+
+def test_ctrl_o_opens_the_chosen_model(window, qtbot, monkeypatch, other_model):
+    asked = []
+
+    def choose(parent, caption, directory, file_filter):
+        asked.append(file_filter)
+        return str(other_model), file_filter
+
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(choose))
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    with qtbot.waitSignal(window.model_changed, timeout=MODEL_LOAD_TIMEOUT_MS) as blocker:
+        QTest.keyClick(window, Qt.Key.Key_O, Qt.KeyboardModifier.ControlModifier)
+    assert asked == ["Keras models (*.h5 *.keras)"]
+    assert blocker.args == [str(other_model)]
+    assert window.current_model_path == str(other_model)
+    assert window.model_status.text() == "other_model.h5 · MNIST test accuracy 98.76%"
+    assert int(np.argmax(draw_and_predict(qtbot, window))) == 1
+
+
+def test_cancelling_the_open_dialog_keeps_the_model(window, qtbot, monkeypatch, default_model):
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(lambda *args: ("", "")))
+    window.open_action.trigger()
+    assert window.current_model_path == str(default_model)
+    assert window.model_status.text().startswith(default_model.name)
+
+
+def drag_and_drop(window, path) -> tuple[bool, QDropEvent]:
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path))])
+    centre = window.rect().center()
+    enter = QDragEnterEvent(  # the QPoint form: the QPointF one is new in PySide6 6.12
+        centre, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    )
+    QApplication.sendEvent(window, enter)
+    drop = QDropEvent(
+        QPointF(centre), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    if enter.isAccepted():
+        QApplication.sendEvent(window, drop)
+    return enter.isAccepted(), drop
+
+
+def test_dropping_a_model_file_opens_it(window, qtbot, other_model):
+    with qtbot.waitSignal(window.model_changed, timeout=MODEL_LOAD_TIMEOUT_MS) as blocker:
+        accepted, drop = drag_and_drop(window, other_model)
+    assert accepted and drop.isAccepted()
+    assert blocker.args == [str(other_model)]
+    assert window.current_model_path == str(other_model)
+
+
+def test_dropping_another_kind_of_file_is_refused(window, tmp_path, default_model):
+    text_file = tmp_path / "notes.txt"
+    text_file.write_text("not a model")
+    accepted, _ = drag_and_drop(window, text_file)
+    assert not accepted
+    assert window.current_model_path == str(default_model)
+
+
+def test_the_train_tab_can_hand_over_a_new_model(window, qtbot, other_model):
+    with qtbot.waitSignal(window.model_changed, timeout=MODEL_LOAD_TIMEOUT_MS) as blocker:
+        window.train_tab.use_model_requested.emit(str(other_model))
+    assert blocker.args == [str(other_model)]
+
+
+def test_closing_while_a_model_loads_stops_every_thread(qtbot, default_model):
+    window, _ = make_window(qtbot)
+    QApplication.processEvents()  # the queued first load starts
+    window.open_model(str(default_model))
+    loaders = list(window._loaders)
+    assert loaders and any(loader.isRunning() for loader in loaders)
+    window.close()
+    assert not any(loader.isRunning() for loader in loaders)
+    assert not window.draw_tab._worker.isRunning()

@@ -1,0 +1,114 @@
+"""The exact architecture, and a real short training run with its checkpoint."""
+
+from __future__ import annotations
+
+import threading
+
+import keras
+import numpy as np
+import pytest
+
+from training.atomic import OutputError
+from training.evaluate import evaluate
+from training.fit import TrainConfig, train
+from training.model import PARAMETER_COUNT, build_model
+
+EXPECTED_LAYERS = [
+    ("Conv2D", dict(filters=64, kernel_size=(3, 3), padding="same", activation="relu"), (28, 28, 64)),
+    ("MaxPooling2D", dict(pool_size=(2, 2)), (14, 14, 64)),
+    ("Conv2D", dict(filters=128, kernel_size=(3, 3), padding="same", activation="relu"), (14, 14, 128)),
+    ("MaxPooling2D", dict(pool_size=(2, 2)), (7, 7, 128)),
+    ("Conv2D", dict(filters=64, kernel_size=(3, 3), padding="valid", activation="relu"), (5, 5, 64)),
+    ("Conv2D", dict(filters=32, kernel_size=(3, 3), padding="same", activation="relu"), (5, 5, 32)),
+    ("Flatten", {}, (800,)),
+    ("Dense", dict(units=10, activation="softmax"), (10,)),
+]
+
+
+def test_exact_architecture():
+    model = build_model()
+    assert model.count_params() == PARAMETER_COUNT == 174_762
+    assert tuple(model.inputs[0].shape[1:]) == (28, 28, 1)
+    assert len(model.layers) == len(EXPECTED_LAYERS)
+    for layer, (kind, config, shape) in zip(model.layers, EXPECTED_LAYERS):
+        assert type(layer).__name__ == kind
+        actual = layer.get_config()
+        assert {k: actual[k] if not isinstance(actual[k], list) else tuple(actual[k]) for k in config} == config
+        assert tuple(layer.output.shape[1:]) == shape
+
+
+def test_compiled_as_the_tutorial():
+    model = build_model()
+    assert isinstance(model.optimizer, keras.optimizers.Adam)
+    assert model.loss == "categorical_crossentropy"
+    x = np.zeros((2, 28, 28, 1), np.float32)
+    y = np.eye(10, dtype=np.float32)[[1, 2]]
+    assert "acc" in model.evaluate(x, y, verbose=0, return_dict=True)
+
+
+@pytest.fixture(scope="module")
+def short_run(tmp_path_factory, sample_data):
+    """Two real epochs on the committed sample (1,600 train, 400 validation)."""
+    out = tmp_path_factory.mktemp("run") / "model.h5"
+    batches, epochs = [], []
+    result = train(sample_data, out, TrainConfig(epochs=2, batch_size=100),
+                   on_batch=batches.append, on_epoch=epochs.append)
+    return out, result, batches, epochs
+
+
+def test_short_training_learns_and_checkpoints(short_run, sample_data):
+    out, result, batches, epochs = short_run
+    assert [e.epoch for e in epochs] == [0, 1]
+    assert len(batches) == 2 * 16 and batches[-1].batches_per_epoch == 16
+    assert [b.batch for b in batches[:16]] == list(range(1, 17))
+    assert result.best_val_acc == max(e.val_acc for e in epochs)
+    model = keras.saving.load_model(out, compile=False, safe_mode=True)
+    accuracy = evaluate(model, sample_data.x_test, sample_data.y_test).accuracy
+    assert accuracy > 0.7, accuracy  # chance is 0.1
+    assert not [p for p in out.parent.iterdir() if ".partial" in p.name]
+
+
+def test_checkpoint_holds_the_best_epoch(short_run, sample_data):
+    out, result, _, _ = short_run
+    model = keras.saving.load_model(out, compile=False, safe_mode=True)
+    model.compile(loss="categorical_crossentropy", metrics=["acc"])
+    # The validation split is seeded, so the checkpoint's val accuracy can be recomputed.
+    from training.data import split_validation
+    _, (x_val, y_val) = split_validation(sample_data.x_train, sample_data.y_train, 400, seed=0)
+    recomputed = evaluate(model, x_val, y_val).accuracy
+    assert recomputed == pytest.approx(result.best_val_acc, abs=1e-6)
+
+
+def test_cancel_stops_after_the_current_batch_and_keeps_the_best_epoch(tmp_path, sample_data):
+    cancel = threading.Event()
+    seen = []
+
+    def on_batch(progress):
+        seen.append(progress)
+        if progress.epoch == 1 and progress.batch == 3:
+            cancel.set()
+
+    result = train(sample_data, tmp_path / "m.h5", TrainConfig(epochs=4, batch_size=100),
+                   on_batch=on_batch, cancel=cancel)
+    assert result.cancelled and not result.stopped_early
+    assert (seen[-1].epoch, seen[-1].batch) == (1, 3)  # not one batch more
+    assert len(result.epochs) == 1 and result.best_epoch == 0  # the cut epoch is not validated
+    model = keras.saving.load_model(tmp_path / "m.h5", compile=False, safe_mode=True)
+    assert evaluate(model, sample_data.x_test, sample_data.y_test).accuracy > 0.5
+
+
+def test_cancel_in_the_first_epoch_writes_nothing(tmp_path, sample_data):
+    cancel = threading.Event()
+    cancel.set()
+    result = train(sample_data, tmp_path / "m.h5", TrainConfig(epochs=2, batch_size=100), cancel=cancel)
+    assert result.cancelled and not result.checkpoint_written and result.epochs == []
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_unwritable_output_fails_before_training(tmp_path, sample_data):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    with pytest.raises(OutputError, match="cannot be written"):
+        train(sample_data, blocker / "m.h5", TrainConfig(epochs=1))
+    with pytest.raises(OutputError, match=r"must be an \.h5 file"):
+        train(sample_data, tmp_path / "m.keras", TrainConfig(epochs=1))

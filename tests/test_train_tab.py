@@ -1,0 +1,422 @@
+"""The Train tab: real short trainings on the MNIST sample, driven through the widgets.
+
+Each training uses a few hundred sample images so that it takes seconds; the
+waits are generous because the first one in a process also imports TensorFlow.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QSettings, QStandardPaths, Qt
+
+from mnist_pad.gui import train_tab as train_tab_module
+from mnist_pad.gui.main_window import MainWindow
+from mnist_pad.gui.train_tab import KERAS_DOWNLOAD, TrainTab, models_directory, new_model_path
+from mnist_pad.gui.training_report import EtaClock, format_duration, summary_text
+from mnist_pad.gui.threads import running_threads
+from mnist_pad.model_io import default_model_path, load_model
+
+TRAINING_TIMEOUT_MS = 120_000  # a whole short run, TensorFlow's first import included
+STOP_TIMEOUT_MS = 15_000  # Stop: one batch, then validating 400 images and saving
+FAIL_TIMEOUT_MS = 60_000  # errors come before training, but may wait for TensorFlow's import
+SMALL_RUN = {"train_samples": 400, "batch_size": 50}  # 8 batches per epoch
+
+
+class ErrorLog(list):
+    def __call__(self, text: str) -> None:
+        self.append(text)
+
+
+@pytest.fixture
+def settings(tmp_path) -> QSettings:
+    return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture(autouse=True)
+def isolated_settings(monkeypatch, settings):
+    """Tabs that MainWindow builds must not read or write the user's own settings."""
+    monkeypatch.setattr(train_tab_module, "default_settings", lambda: settings)
+
+
+@pytest.fixture
+def out_dir(tmp_path) -> Path:
+    return tmp_path / "models"
+
+
+def configure(tab: TrainTab, out_path: Path, epochs: int, train_samples: int, batch_size: int) -> None:
+    tab.output_edit.setText(str(out_path))
+    tab.epochs_spin.setValue(epochs)
+    tab.samples_spin.setValue(train_samples)
+    tab.batch_spin.setValue(batch_size)
+    tab.augment_check.setChecked(False)
+
+
+@pytest.fixture
+def tab(qtbot, settings, sample_path):
+    tab = TrainTab(data_path=str(sample_path), settings=settings)
+    tab.errors = ErrorLog()
+    tab.show_error = tab.errors  # the dialog would block; read its sentence instead
+    qtbot.addWidget(tab)
+    tab.show()
+    yield tab
+    assert tab.shutdown(), "a training thread outlived its test"
+
+
+def start_and_wait_for_failure(qtbot, tab) -> str:
+    with qtbot.waitSignal(tab.training_failed, timeout=FAIL_TIMEOUT_MS) as failed:
+        qtbot.mouseClick(tab.start_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not tab.is_training, timeout=FAIL_TIMEOUT_MS)
+    assert tab.start_button.isEnabled() and not tab.stop_button.isEnabled()
+    assert tab.errors == [failed.args[0]], "the error must reach the dialog exactly once"
+    sentence = failed.args[0]
+    assert "\n" not in sentence and sentence.endswith(".")
+    return sentence
+
+
+def partial_files(directory: Path) -> list[str]:
+    return sorted(p.name for p in directory.rglob("*") if ".partial" in p.name) if directory.exists() else []
+
+
+# -- a whole run ---------------------------------------------------------------------
+
+
+def test_a_run_reports_batches_then_epochs_then_the_result_and_writes_a_loadable_model(
+    qtbot, tab, out_dir
+):
+    out_path = out_dir / "mine.h5"
+    configure(tab, out_path, epochs=2, **SMALL_RUN)
+    events = []
+    tab.batch_progressed.connect(lambda p: events.append(("batch", p.epoch, p.batch, p.batches_per_epoch)))
+    tab.epoch_ended.connect(lambda r: events.append(("epoch", r.epoch)))
+    tab.training_finished.connect(lambda r: events.append(("finished",)))
+    runs = []
+    tab.running_changed.connect(runs.append)
+
+    with qtbot.waitSignal(tab.training_finished, timeout=TRAINING_TIMEOUT_MS) as finished:
+        qtbot.mouseClick(tab.start_button, Qt.MouseButton.LeftButton)
+        assert tab.is_training and not tab.start_button.isEnabled() and tab.stop_button.isEnabled()
+        assert not tab.settings_box.isEnabled()
+        tab.start()  # a second run cannot begin while one runs
+    qtbot.waitUntil(lambda: not tab.is_training, timeout=STOP_TIMEOUT_MS)
+    assert runs == [True, False]
+    result = finished.args[0]
+
+    batches = 400 // 50
+    expected = [
+        *[("batch", 0, b, batches) for b in range(1, batches + 1)], ("epoch", 0),
+        *[("batch", 1, b, batches) for b in range(1, batches + 1)], ("epoch", 1),
+        ("finished",),
+    ]
+    assert events == expected
+    assert not result.cancelled and len(result.epochs) == 2 and result.checkpoint_written
+
+    # The table shows what the epochs reported, one row each.
+    assert tab.table.rowCount() == 2
+    for row, epoch in enumerate(result.epochs):
+        cells = [tab.table.item(row, c).text() for c in range(tab.table.columnCount())]
+        assert cells[0] == str(row + 1)
+        assert [float(c) for c in cells[1:5]] == pytest.approx(
+            [epoch.loss, epoch.acc, epoch.val_loss, epoch.val_acc], abs=1e-4
+        )
+    # The curves hold every batch and both epochs.
+    x, val_acc = tab.curves.accuracy_plot.validation.getData()
+    assert list(x) == [1, 2] and list(val_acc) == pytest.approx([e.val_acc for e in result.epochs])
+    running_x, running_loss = tab.curves.loss_plot.running.getData()
+    finite = np.isfinite(running_loss)
+    assert finite.sum() == 2 * batches and running_x[finite][-1] == 2.0
+    assert tab.progress_bar.value() == tab.progress_bar.maximum() == 2 * batches
+
+    # The summary tells the best val_acc, the epochs, and the file; the file loads.
+    summary = tab.summary_label.text()
+    assert f"{result.best_val_acc:.4f}" in summary and str(out_path) in summary
+    assert "2 epochs" in summary
+    loaded = load_model(out_path)
+    assert loaded.model.output_shape == (None, 10)
+    assert partial_files(out_dir) == []
+
+    assert tab.use_button.isEnabled()
+    with qtbot.waitSignal(tab.use_model_requested, timeout=1000) as used:
+        qtbot.mouseClick(tab.use_button, Qt.MouseButton.LeftButton)
+    assert used.args == [str(out_path)]
+
+
+def test_use_this_model_makes_the_draw_tab_serve_the_new_model(qtbot, sample_path, out_dir):
+    window = MainWindow(data_path=str(sample_path))
+    errors = ErrorLog()
+    window.show_error = errors
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(
+        lambda: window.current_model_path is not None or bool(errors), timeout=TRAINING_TIMEOUT_MS
+    )
+    previous = window.current_model_path
+
+    tab = window.train_tab
+    tab.show_error = errors
+    out_path = out_dir / "fresh.h5"
+    configure(tab, out_path, epochs=1, **SMALL_RUN)
+    with qtbot.waitSignal(tab.training_finished, timeout=TRAINING_TIMEOUT_MS):
+        qtbot.mouseClick(tab.start_button, Qt.MouseButton.LeftButton)
+    assert window.current_model_path == previous, "the old model serves until the user switches"
+
+    with qtbot.waitSignal(window.model_changed, timeout=TRAINING_TIMEOUT_MS) as changed:
+        qtbot.mouseClick(tab.use_button, Qt.MouseButton.LeftButton)
+    assert changed.args == [str(out_path)]
+    assert window.current_model_path == str(out_path)
+    assert errors == []
+
+
+# -- stopping and closing ---------------------------------------------------------------
+
+
+def test_stop_in_mid_epoch_ends_within_a_batch_and_keeps_a_loadable_checkpoint(qtbot, tab, out_dir):
+    out_path = out_dir / "stopped.h5"
+    configure(tab, out_path, epochs=3, train_samples=800, batch_size=50)  # 16 batches per epoch
+    seen = []
+    tab.batch_progressed.connect(lambda p: seen.append((p.epoch, p.batch)))
+
+    with qtbot.waitSignal(tab.epoch_ended, timeout=TRAINING_TIMEOUT_MS):
+        qtbot.mouseClick(tab.start_button, Qt.MouseButton.LeftButton)
+    def in_second_epoch(progress) -> bool:
+        return progress.epoch == 1 and progress.batch >= 2
+
+    with qtbot.waitSignal(tab.batch_progressed, timeout=TRAINING_TIMEOUT_MS, check_params_cb=in_second_epoch):
+        pass
+    stopped_at = seen[-1]
+    with qtbot.waitSignal(tab.training_finished, timeout=STOP_TIMEOUT_MS) as finished:
+        qtbot.mouseClick(tab.stop_button, Qt.MouseButton.LeftButton)
+        assert not tab.stop_button.isEnabled()
+    result = finished.args[0]
+
+    assert result.cancelled and not result.stopped_early
+    assert len(result.epochs) == 1 and result.best_epoch == 0  # the cut epoch is not validated
+    # The worker may be one batch past what the GUI had shown when Stop was clicked.
+    assert seen[-1][0] == 1 and seen[-1][1] <= stopped_at[1] + 2 < 16
+    assert result.checkpoint_written
+    load_model(out_path)
+    assert partial_files(out_dir) == []
+    assert "Stopped by you" in tab.summary_label.text()
+    assert tab.table.rowCount() == 1
+    qtbot.waitUntil(lambda: not tab.is_training, timeout=STOP_TIMEOUT_MS)
+    assert tab.start_button.isEnabled()
+
+
+def test_closing_the_window_during_training_stops_it_cleanly(qtbot, sample_path, out_dir):
+    window = MainWindow(data_path=str(sample_path))
+    window.show_error = ErrorLog()
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.model_changed, timeout=TRAINING_TIMEOUT_MS):
+        window.show()  # the model loader ends first, so the one thread left is training's
+    tab = window.train_tab
+    configure(tab, out_dir / "closing.h5", epochs=5, **SMALL_RUN)
+    with qtbot.waitSignal(tab.batch_progressed, timeout=TRAINING_TIMEOUT_MS):
+        qtbot.mouseClick(tab.start_button, Qt.MouseButton.LeftButton)
+    (thread,) = running_threads()
+
+    window.close()  # closeEvent -> train_tab.shutdown()
+
+    assert thread.isFinished(), "closing must wait for the training thread"
+    assert running_threads() == []
+    assert partial_files(out_dir) == []
+
+
+def test_deleting_the_tab_during_training_neither_crashes_nor_drops_the_run(
+    qtbot, settings, sample_path, out_dir
+):
+    tab = TrainTab(data_path=str(sample_path), settings=settings)
+    configure(tab, out_dir / "unowned.h5", epochs=1, **SMALL_RUN)
+    with qtbot.waitSignal(tab.batch_progressed, timeout=TRAINING_TIMEOUT_MS):
+        tab.start()
+    (thread,) = running_threads()
+
+    with qtbot.waitSignal(tab.destroyed, timeout=1000):
+        tab.deleteLater()  # destroyed, not closed: Qt would abort on a running child thread
+
+    assert thread.isRunning()
+    qtbot.waitUntil(lambda: running_threads() == [], timeout=TRAINING_TIMEOUT_MS)
+    load_model(out_dir / "unowned.h5")
+
+
+def test_shutdown_without_training_returns_at_once(tab):
+    assert tab.shutdown(timeout_ms=0)
+
+
+# -- errors ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def previous_model(out_dir) -> Path:
+    """An earlier model file at the output path, which no failure may touch."""
+    out_dir.mkdir(parents=True)
+    path = out_dir / "previous.h5"
+    path.write_bytes(b"an earlier model")
+    return path
+
+
+@pytest.mark.parametrize("fault", ["missing", "corrupt"])
+def test_a_bad_data_file_shows_one_sentence_and_leaves_the_tab_ready(
+    qtbot, tab, tmp_path, previous_model, fault
+):
+    data = tmp_path / f"{fault}.npz"
+    if fault == "corrupt":
+        data.write_bytes(b"not a zip archive at all" * 10)
+    tab.set_data_path(str(data))
+    configure(tab, previous_model, epochs=1, **SMALL_RUN)
+
+    sentence = start_and_wait_for_failure(qtbot, tab)
+
+    assert str(data) in sentence
+    assert ("no such file" if fault == "missing" else "not a readable .npz") in sentence
+    assert previous_model.read_bytes() == b"an earlier model"
+    assert not tab.use_button.isEnabled()
+
+
+@pytest.mark.parametrize("fault", ["parent is a file", "not .h5", "a directory"])
+def test_an_unwritable_output_path_shows_one_sentence(qtbot, tab, tmp_path, previous_model, fault):
+    blocker = tmp_path / "blocker.txt"
+    blocker.write_text("a file where a folder would be needed")
+    out_path = {
+        "parent is a file": blocker / "model.h5",
+        "not .h5": previous_model.with_suffix(".keras"),
+        "a directory": tmp_path / "folder.h5",
+    }[fault]
+    if fault == "a directory":
+        out_path.mkdir()
+    configure(tab, out_path, epochs=1, **SMALL_RUN)
+
+    sentence = start_and_wait_for_failure(qtbot, tab)
+
+    assert str(out_path) in sentence
+    assert previous_model.read_bytes() == b"an earlier model"
+    assert sorted(p.name for p in previous_model.parent.iterdir()) == ["previous.h5"]
+
+
+def test_an_exception_inside_training_shows_one_sentence(qtbot, tab, tmp_path, out_dir):
+    # Four training images: too few to hold any out for validation, so fit itself raises.
+    rng = np.random.default_rng(0)
+    tiny = tmp_path / "tiny.npz"
+    np.savez(
+        tiny,
+        x_train=rng.integers(0, 255, (4, 28, 28), dtype=np.uint8), y_train=np.arange(4, dtype=np.uint8),
+        x_test=rng.integers(0, 255, (2, 28, 28), dtype=np.uint8), y_test=np.arange(2, dtype=np.uint8),
+    )
+    tab.set_data_path(str(tiny))
+    configure(tab, out_dir / "never.h5", epochs=1, train_samples=0, batch_size=2)
+
+    sentence = start_and_wait_for_failure(qtbot, tab)
+
+    assert sentence.startswith("Training failed: ") and "validation" in sentence
+    assert not (out_dir / "never.h5").exists()
+
+
+def test_the_shipped_model_is_never_the_output(qtbot, tab):
+    shipped = default_model_path()
+    before = shipped.read_bytes()
+    tab.output_edit.setText(str(shipped))
+    qtbot.mouseClick(tab.start_button, Qt.MouseButton.LeftButton)
+    assert not tab.is_training
+    assert len(tab.errors) == 1 and "shipped" in tab.errors[0]
+    assert shipped.read_bytes() == before
+
+
+# -- settings ----------------------------------------------------------------------------
+
+
+def test_settings_are_remembered_between_runs(qtbot, settings, sample_path, tmp_path):
+    first = TrainTab(settings=settings)
+    qtbot.addWidget(first)
+    first.epochs_spin.setValue(7)
+    first.batch_spin.setValue(64)
+    first.samples_spin.setValue(3000)
+    first.augment_check.setChecked(True)
+    first.output_edit.setText(str(tmp_path / "kept.h5"))
+    first.set_data_path(str(sample_path))
+
+    again = TrainTab(settings=QSettings(settings.fileName(), QSettings.Format.IniFormat))
+    qtbot.addWidget(again)
+    assert again.epochs_spin.value() == 7 and again.batch_spin.value() == 64
+    assert again.samples_spin.value() == 3000 and again.augment_check.isChecked()
+    assert again.output_edit.text() == str(tmp_path / "kept.h5")
+    assert again.data_source_text == "mnist_sample.npz (chosen)"
+
+    # --data on the command line wins for that run, without forgetting the pick.
+    with_flag = TrainTab(data_path=str(tmp_path), settings=settings)
+    qtbot.addWidget(with_flag)
+    assert with_flag.data_source_text == f"{tmp_path.name}/ (from --data)"
+    assert settings.value("train/data_path") == str(sample_path)
+
+
+def test_the_defaults_are_five_epochs_of_200_without_augmentation(qtbot, settings):
+    tab = TrainTab(settings=settings)
+    qtbot.addWidget(tab)
+    assert tab.epochs_spin.value() == 5 and tab.batch_spin.value() == 200
+    assert not tab.augment_check.isChecked() and tab.samples_spin.value() == 0
+
+
+def test_the_data_line_says_which_source_will_be_used(qtbot, settings, monkeypatch, sample_path):
+    monkeypatch.delenv("MNIST_PAD_DATA", raising=False)
+    tab = TrainTab(settings=settings)
+    qtbot.addWidget(tab)
+    assert tab.data_source_text.startswith(KERAS_DOWNLOAD)
+
+    monkeypatch.setenv("MNIST_PAD_DATA", str(sample_path))
+    tab.set_data_path(None)
+    assert tab.data_source_text == "mnist_sample.npz (from $MNIST_PAD_DATA)"
+
+    from_flag = TrainTab(data_path=str(sample_path), settings=settings)
+    qtbot.addWidget(from_flag)
+    assert from_flag.data_source_text == "mnist_sample.npz (from --data)"
+
+
+def test_the_default_output_is_a_new_file_in_the_app_data_folder(qtbot, settings, tmp_path):
+    QStandardPaths.setTestModeEnabled(True)
+    try:
+        tab = TrainTab(settings=settings)
+        qtbot.addWidget(tab)
+        tab.output_edit.clear()
+        path = tab.output_path()
+        assert path.parent == models_directory() and path.suffix == ".h5"
+        assert path.resolve() != default_model_path().resolve()
+    finally:
+        QStandardPaths.setTestModeEnabled(False)
+    first = new_model_path(tmp_path)
+    first.touch()
+    assert new_model_path(tmp_path) != first
+
+
+# -- text -----------------------------------------------------------------------------------
+
+
+def test_an_early_stop_says_so_and_names_the_best_epoch():
+    from training.fit import EpochResult, TrainResult
+
+    val_accs = [0.97, 0.99, 0.98, 0.985]
+    epochs = [EpochResult(i, 0.1, 0.9, 0.2, acc, 3.0) for i, acc in enumerate(val_accs)]
+    result = TrainResult(Path("/m/x.h5"), epochs, best_epoch=1, stopped_early=True, seconds=75)
+    text = summary_text(result, planned_epochs=10)
+    assert "Early stopping" in text and "4 of 10 epochs" in text
+    assert "0.9900, at epoch 2." in text and "/m/x.h5" in text and "1 min 15 s" in text
+
+
+def test_the_eta_follows_the_pace_after_the_first_batch():
+    from training.fit import BatchProgress
+
+    clock = EtaClock(epochs=2)
+    assert clock.seconds_left(BatchProgress(0, 1, 10, 2.0, 0.1), now=100.0) is None  # compiling
+    # Batches 2..5 took one second each: 15 batches remain.
+    assert clock.seconds_left(BatchProgress(0, 5, 10, 1.0, 0.5), now=104.0) == pytest.approx(15.0)
+    assert format_duration(15) == "15 s" and format_duration(3725) == "1 h 02 min"
+
+
+def test_importing_the_tab_leaves_tensorflow_to_the_worker():
+    probe = (
+        "import sys, mnist_pad.gui.train_tab; "
+        "print(sorted(m for m in ('tensorflow', 'keras', 'training.fit') if m in sys.modules))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert loaded.stdout.strip() == "[]"

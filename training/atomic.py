@@ -1,0 +1,60 @@
+"""Atomic file writes: a reader sees the old complete file or the new complete file.
+
+Everything is written to a temporary file in the target's own directory (same
+filesystem), flushed to disk, then renamed over the target with ``os.replace``,
+which POSIX and Windows both make atomic. A process killed mid-write leaves only
+a stray temporary file, never a half-written target.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+class OutputError(Exception):
+    """An output path that cannot be written; the message is one plain sentence."""
+
+
+def temporary_sibling(path: Path) -> Path:
+    # Keras picks the format from the suffix, so the temporary name keeps it.
+    return path.with_name(f".{path.stem}.partial-{os.getpid()}-{secrets.token_hex(4)}{path.suffix}")
+
+
+def ensure_writable(path: Path) -> None:
+    """Fail before hours of work if ``path`` could not be written later."""
+    if path.is_dir():
+        raise OutputError(f"{path}: is a directory, not a file.")
+    probe = temporary_sibling(path)
+    blocking = next((p for p in path.parents if p.exists()), None)
+    if blocking is not None and not blocking.is_dir():
+        raise OutputError(f"{path}: cannot be written, {blocking} is a file, not a folder.")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        probe.touch()
+        probe.unlink()
+    except OSError as error:
+        raise OutputError(f"{path}: cannot be written ({error.strerror or error}).") from error
+
+
+def commit(temporary: Path, target: Path) -> None:
+    """Flush ``temporary`` to disk and rename it over ``target``."""
+    with open(temporary, "rb+") as stream:
+        os.fsync(stream.fileno())
+    os.replace(temporary, target)
+    if hasattr(os, "O_DIRECTORY"):  # make the rename itself durable (POSIX)
+        directory = os.open(target.parent, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            os.fsync(directory)
+        finally:
+            os.close(directory)
+
+
+def write_bytes_atomic(target: Path, payload: bytes) -> None:
+    temporary = temporary_sibling(target)
+    try:
+        temporary.write_bytes(payload)
+        commit(temporary, target)
+    finally:
+        temporary.unlink(missing_ok=True)

@@ -1,0 +1,77 @@
+"""Model cards: the real figures of a training run, kept beside the model as JSON."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+from pathlib import Path
+
+from training.atomic import write_bytes_atomic
+from training.augment import DESCRIPTION as AUGMENTATION
+
+CARD_SUFFIX = ".card.json"
+
+
+def card_path(model_path: Path) -> Path:
+    return model_path.with_name(model_path.stem + CARD_SUFFIX)
+
+
+def read_card(model_path: Path) -> dict | None:
+    """The card beside ``model_path``, or None when it has none or it is unreadable."""
+    try:
+        card = json.loads(card_path(model_path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return card if isinstance(card, dict) else None
+
+
+def write_card(model_path: Path, data, config, result, test_accuracy: float, command: str) -> Path:
+    import keras
+    import tensorflow as tf
+
+    from training.data import file_sha256
+
+    source = Path(data.source)
+    card = {
+        "model": model_path.name,
+        "test_accuracy": round(test_accuracy, 6),
+        "best_val_acc": round(result.best_val_acc, 6),
+        "best_epoch": result.best_epoch + 1,
+        "epochs_run": len(result.epochs),
+        "max_epochs": config.epochs,
+        "stopped_early": result.stopped_early,
+        "cancelled": result.cancelled,
+        "batch_size": config.batch_size,
+        "augmentation": AUGMENTATION if config.augment else None,
+        "train_samples": config.train_samples,
+        "validation_samples": config.validation_samples,
+        "training_seconds": round(result.seconds, 1),
+        "machine": f"{_cpu_name()}, {_cpu_count()} cores, {platform.system()} {platform.machine()}",
+        "keras_version": keras.__version__,
+        "tensorflow_version": tf.__version__,
+        "data": data.source,
+        "data_sha256": file_sha256(source) if source.is_file() else None,
+        "history": [
+            {k: round(v, 6) if isinstance(v, float) else v for k, v in vars(epoch).items()}
+            for epoch in result.epochs
+        ],
+        "command": command,
+    }
+    path = card_path(model_path)
+    write_bytes_atomic(path, (json.dumps(card, indent=2) + "\n").encode())
+    return path
+
+
+def _cpu_count() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def _cpu_name() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"

@@ -1,0 +1,201 @@
+"""The one training function behind ``mnist-pad-train`` and the GUI's Train tab.
+
+It reads as the tutorial does: split the data, wrap it in generators, build the
+model, fit with EarlyStopping and a best-only checkpoint. What it adds is what a
+long-running job in a desktop app needs: progress callbacks, a cooperative cancel,
+and a checkpoint that is always either the old complete file or the new one.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import keras
+
+from training.atomic import OutputError, ensure_writable
+from training.checkpoint import AtomicModelCheckpoint
+from training.data import MnistData, split_validation
+from training.generator import MnistSequence
+from training.model import build_model
+
+MONITOR = "val_acc"
+EARLY_STOPPING_PATIENCE = 2
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    epochs: int = 5
+    batch_size: int = 200
+    augment: bool = False
+    train_samples: int | None = None  # None: every training image but the validation set
+    validation_samples: int = 5000
+    seed: int = 0
+    workers: int = 1  # PyDataset worker threads
+
+    def __post_init__(self):
+        if self.epochs < 1:
+            raise ValueError(f"epochs must be at least 1, got {self.epochs}")
+        if self.batch_size < 1:
+            raise ValueError(f"batch size must be at least 1, got {self.batch_size}")
+        if self.train_samples is not None and self.train_samples < 1:
+            raise ValueError(f"train samples must be at least 1, got {self.train_samples}")
+
+
+@dataclass(frozen=True)
+class BatchProgress:
+    epoch: int  # 0-based
+    batch: int  # batches done in this epoch, 1-based
+    batches_per_epoch: int
+    loss: float
+    acc: float
+
+
+@dataclass(frozen=True)
+class EpochResult:
+    epoch: int  # 0-based
+    loss: float
+    acc: float
+    val_loss: float
+    val_acc: float
+    seconds: float
+
+
+@dataclass
+class TrainResult:
+    out_path: Path
+    epochs: list[EpochResult] = field(default_factory=list)
+    best_epoch: int | None = None  # 0-based, None when no epoch finished
+    stopped_early: bool = False  # EarlyStopping ended it
+    cancelled: bool = False
+    seconds: float = 0.0
+
+    @property
+    def best_val_acc(self) -> float | None:
+        return None if self.best_epoch is None else self.epochs[self.best_epoch].val_acc
+
+    @property
+    def checkpoint_written(self) -> bool:
+        return self.best_epoch is not None
+
+
+class _Cancelled(Exception):
+    """Raised from the batch callback to end fit() at once."""
+
+
+class _ProgressReporter(keras.callbacks.Callback):
+    """Turns Keras' callback events into our listeners and honours cancel."""
+
+    def __init__(self, on_batch, on_epoch, cancel: threading.Event, result: TrainResult):
+        super().__init__()
+        self._on_batch, self._on_epoch = on_batch, on_epoch
+        self._cancel, self._result = cancel, result
+        self._epoch = 0
+        self._epoch_started = 0.0
+        self._batches_per_epoch = 0
+
+    def on_train_begin(self, logs=None):
+        self._batches_per_epoch = self.params.get("steps") or 0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch
+        self._epoch_started = time.perf_counter()
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self._on_batch is not None:
+            logs = logs or {}
+            self._on_batch(
+                BatchProgress(
+                    self._epoch, batch + 1, self._batches_per_epoch,
+                    float(logs.get("loss", float("nan"))), float(logs.get("acc", float("nan"))),
+                )
+            )
+        if self._cancel.is_set():
+            # Leave now rather than set model.stop_training: Keras would still
+            # validate the partial epoch, seconds on a full validation set.
+            self._result.cancelled = True
+            raise _Cancelled
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        outcome = EpochResult(
+            epoch,
+            *(float(logs.get(k, float("nan"))) for k in ("loss", "acc", "val_loss", MONITOR)),
+            seconds=time.perf_counter() - self._epoch_started,
+        )
+        self._result.epochs.append(outcome)
+        best = self._result.best_val_acc
+        if best is None or outcome.val_acc > best:
+            self._result.best_epoch = len(self._result.epochs) - 1
+        if self._on_epoch is not None:
+            self._on_epoch(outcome)
+
+
+def train(
+    data: MnistData,
+    out_path: str | os.PathLike,
+    config: TrainConfig = TrainConfig(),
+    *,
+    on_batch: Callable[[BatchProgress], None] | None = None,
+    on_epoch: Callable[[EpochResult], None] | None = None,
+    cancel: threading.Event | None = None,
+) -> TrainResult:
+    """Fit a fresh model on ``data`` and keep its best epoch (by val_acc) at ``out_path``.
+
+    ``cancel``, once set, stops training after the current batch, without
+    validating the unfinished epoch; the best checkpoint written so far stays in
+    place. The callbacks run on the calling thread.
+    """
+    out_path = Path(out_path)
+    if out_path.suffix != ".h5":
+        raise OutputError(f"{out_path}: the output must be an .h5 file.")
+    ensure_writable(out_path)
+    # Small data sets (the test sample) keep four fifths for training.
+    validation_samples = min(config.validation_samples, len(data.x_train) // 5)
+    (x_train, y_train), (x_val, y_val) = split_validation(
+        data.x_train, data.y_train, validation_samples, seed=config.seed
+    )
+    if config.train_samples is not None:
+        x_train, y_train = x_train[: config.train_samples], y_train[: config.train_samples]
+
+    pool = {"workers": config.workers, "use_multiprocessing": False}
+    train_batches = MnistSequence(
+        x_train, y_train, config.batch_size, shuffle=True, augment=config.augment,
+        seed=config.seed, **pool,
+    )
+    val_batches = MnistSequence(x_val, y_val, config.batch_size, **pool)
+
+    keras.utils.set_random_seed(config.seed)
+    model = build_model()
+    result = TrainResult(out_path=out_path)
+    checkpoint = AtomicModelCheckpoint(out_path, monitor=MONITOR, mode="max")
+    early_stopping = keras.callbacks.EarlyStopping(
+        monitor=MONITOR, mode="max", patience=EARLY_STOPPING_PATIENCE
+    )
+    callbacks = [
+        _ProgressReporter(on_batch, on_epoch, cancel or threading.Event(), result),
+        # Halving Adam's step when val_acc stalls lets it settle into a better
+        # minimum instead of hopping around it until EarlyStopping gives up.
+        keras.callbacks.ReduceLROnPlateau(
+            monitor=MONITOR, mode="max", factor=0.5, patience=1, min_lr=1e-5
+        ),
+        early_stopping,
+        checkpoint,
+    ]
+    started = time.perf_counter()
+    try:
+        model.fit(
+            train_batches, validation_data=val_batches, epochs=config.epochs,
+            callbacks=callbacks, verbose=0,
+        )
+    except _Cancelled:
+        pass  # the checkpoint holds the best finished epoch, if any
+    finally:
+        checkpoint.discard_partial()
+        result.seconds = time.perf_counter() - started
+    result.stopped_early = early_stopping.stopped_epoch > 0
+    return result

@@ -1,0 +1,86 @@
+"""The batch generator that feeds ``fit``: the Keras 3 form of the classic ``Sequence``.
+
+Images stay uint8 in memory; each batch is scaled to float32 in [0, 1] with shape
+(28, 28, 1) only when Keras asks for it, so a whole float32 copy never exists.
+"""
+
+from __future__ import annotations
+
+import math
+
+import keras
+import numpy as np
+
+from training.augment import random_augment
+
+NUM_CLASSES = 10
+
+
+def scale_images(images: np.ndarray) -> np.ndarray:
+    """uint8 (n, 28, 28) -> float32 (n, 28, 28, 1) in [0, 1], the model's input."""
+    return (images.astype(np.float32) * (1.0 / 255.0))[..., np.newaxis]
+
+
+class MnistSequence(keras.utils.PyDataset):
+    """Batches of scaled images and one-hot labels.
+
+    ``shuffle`` reorders the samples every epoch (training); leave it off for
+    validation and evaluation. ``augment`` applies a fresh random stroke-width
+    change and affine warp to every image of every batch (``training.augment``).
+    ``workers``, ``use_multiprocessing`` and ``max_queue_size`` are PyDataset's own.
+    """
+
+    def __init__(
+        self,
+        images: np.ndarray,
+        labels: np.ndarray,
+        batch_size: int = 200,
+        *,
+        shuffle: bool = False,
+        augment: bool = False,
+        seed: int | None = None,
+        workers: int = 1,
+        use_multiprocessing: bool = False,
+        max_queue_size: int = 10,
+    ):
+        super().__init__(
+            workers=workers, use_multiprocessing=use_multiprocessing, max_queue_size=max_queue_size
+        )
+        if images.dtype != np.uint8:
+            raise TypeError(f"images must stay uint8, got {images.dtype}")
+        if len(images) != len(labels):
+            raise ValueError(f"{len(images)} images but {len(labels)} labels")
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be positive, got {batch_size}")
+        self.images = images
+        self.labels = np.asarray(labels)
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self.augment = augment
+        self._rng = np.random.default_rng(seed)
+        # Augmentation draws from (augment_seed, epoch, batch), so worker threads
+        # never share a generator and a seeded run is reproducible.
+        self._augment_seed = int(self._rng.integers(2**63))
+        self._epoch = 0
+        self._order = np.arange(len(images))
+        if shuffle:
+            self._rng.shuffle(self._order)
+
+    def __len__(self) -> int:
+        return math.ceil(len(self.images) / self.batch_size)
+
+    def __getitem__(self, index: int) -> tuple[np.ndarray, np.ndarray]:
+        if not 0 <= index < len(self):
+            raise IndexError(f"batch {index} out of range for {len(self)} batches")
+        picked = self._order[index * self.batch_size : (index + 1) * self.batch_size]
+        batch = self.images[picked]
+        if self.augment:
+            rng = np.random.default_rng([self._augment_seed, self._epoch, index])
+            batch = random_augment(batch, rng)
+        one_hot = np.eye(NUM_CLASSES, dtype=np.float32)[self.labels[picked]]
+        return scale_images(batch), one_hot
+
+    def on_epoch_end(self) -> None:
+        self._epoch += 1
+        if self.shuffle:
+            self._rng.shuffle(self._order)
