@@ -13,10 +13,11 @@ from importlib import metadata
 from pathlib import Path
 
 from mnist_pad.model_io import ModelLoadError, inspect_model_file
+from training.arguments import ArgumentParser
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="mnist-pad",
         description="Draw a digit and watch a Conv2D network recognise it; retrain it in the Train tab.",
     )

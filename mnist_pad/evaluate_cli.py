@@ -15,21 +15,13 @@ import json
 import os
 import sys
 
+from training.arguments import ArgumentParser, number_in_range
+
 EXIT_BAD_INPUT = 2
 
 
-def _scale(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not 0.05 <= value <= 1.0:
-        raise argparse.ArgumentTypeError(f"{text} must be between 0.05 and 1")
-    return value
-
-
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="mnist-pad-eval",
         description="Print accuracy, per-class accuracy and the confusion matrix of a model.",
     )
@@ -38,7 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "(default: $MNIST_PAD_DATA, else Keras' download)")
     parser.add_argument("--strokes", metavar="FILE.npz", help="evaluate on pen strokes in the pen-digits layout, "
                         "replayed through the drawing canvas instead of MNIST")
-    parser.add_argument("--scale", type=_scale, default=0.6,
+    parser.add_argument("--scale", type=number_in_range(float, 0.05, 1.0), default=0.6,
                         help="with --strokes: digit height as a fraction of the canvas height (default 0.6)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of a report")
     return parser

@@ -17,36 +17,28 @@ import time
 from pathlib import Path
 
 from training import import_tensorflow_quietly
+from training.arguments import ArgumentParser, number_in_range
 from training.atomic import OutputError
 from training.card import write_card
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text} must be at least 1")
-    return value
+POSITIVE_INT = number_in_range(int, 1)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="mnist-pad-train",
         description="Train the mnist-pad Conv2D network with the PyDataset generator, "
         "EarlyStopping on val_acc and a best-only .h5 checkpoint.",
     )
     parser.add_argument("--data", metavar="PATH", help="MNIST .npz or IDX folder "
                         "(default: $MNIST_PAD_DATA, else Keras' download)")
-    parser.add_argument("--epochs", type=_positive_int, default=5, help="at most this many epochs (default 5)")
-    parser.add_argument("--batch-size", type=_positive_int, default=200, help="default 200")
+    parser.add_argument("--epochs", type=POSITIVE_INT, default=5, help="at most this many epochs (default 5)")
+    parser.add_argument("--batch-size", type=POSITIVE_INT, default=200, help="default 200")
     parser.add_argument("--augment", action="store_true", help="random shifts, rotations, scaling and slant per batch")
-    parser.add_argument("--train-samples", type=_positive_int, metavar="N", help="train on the first N samples only")
-    parser.add_argument("--workers", type=_positive_int, default=1, help="PyDataset worker threads (default 1)")
+    parser.add_argument("--train-samples", type=POSITIVE_INT, metavar="N", help="train on the first N samples only")
+    parser.add_argument("--workers", type=POSITIVE_INT, default=1, help="PyDataset worker threads (default 1)")
     parser.add_argument("--out", required=True, metavar="PATH.h5", help="where the best model is written")
     return parser
 
