@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import subprocess
-import sys
 from pathlib import Path
 
 import keras
@@ -17,11 +15,7 @@ import pytest
 from mnist_pad.model_io import default_model_path
 from training.card import read_card
 
-
-def run(tool: str, *args: str, cwd=None, timeout=600) -> subprocess.CompletedProcess:
-    """Run an installed console script the way a user would."""
-    executable = shutil.which(tool) or str(Path(sys.executable).with_name(tool))
-    return subprocess.run([executable, *args], capture_output=True, text=True, cwd=cwd, timeout=timeout)
+from cli_helpers import run, script
 
 
 def assert_one_sentence_failure(finished: subprocess.CompletedProcess, *needles: str) -> None:
@@ -106,9 +100,8 @@ def test_train_unwritable_output(tmp_path, sample_path):
 
 def test_train_ctrl_c_stops_and_keeps_the_best_checkpoint(tmp_path, sample_path):
     out = tmp_path / "m.h5"
-    tool = shutil.which("mnist-pad-train") or str(Path(sys.executable).with_name("mnist-pad-train"))
     process = subprocess.Popen(
-        [tool, "--data", str(sample_path), "--epochs", "50", "--batch-size", "50", "--out", str(out)],
+        [script("mnist-pad-train"), "--data", str(sample_path), "--epochs", "50", "--batch-size", "50", "--out", str(out)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     # Wait for the first epoch's line: by then a best checkpoint exists.
@@ -189,10 +182,7 @@ def test_eval_replays_real_pen_digits_through_the_canvas(tmp_path, pen_digits_pa
         sample_offsets=np.concatenate([[0], np.cumsum([len(s) for s in samples])]),
     )
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    finished = subprocess.run(
-        [sys.executable, "-m", "mnist_pad.evaluate_cli", "--strokes", str(subset), "--scale", "0.3", "--json"],
-        capture_output=True, text=True, env=env, timeout=600,
-    )
+    finished = run("mnist-pad-eval", "--strokes", str(subset), "--scale", "0.3", "--json", env=env)
     assert finished.returncode == 0, finished.stderr
     result = json.loads(finished.stdout)
     assert result["n"] == 150 and result["scale"] == 0.3

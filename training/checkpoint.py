@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
 import keras
 
 from training.atomic import commit, temporary_sibling
+
+
+# .h5 is this project's format on purpose (the tutorial's, and what the app
+# opens); Keras would log a "legacy format" warning at every single save.
+logging.getLogger("absl").addFilter(lambda record: "as an HDF5 file" not in record.getMessage())
 
 
 class AtomicModelCheckpoint(keras.callbacks.ModelCheckpoint):

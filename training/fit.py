@@ -177,14 +177,16 @@ def train(
         monitor=MONITOR, mode="max", patience=EARLY_STOPPING_PATIENCE
     )
     callbacks = [
-        _ProgressReporter(on_batch, on_epoch, cancel or threading.Event(), result),
+        # Keras calls these in order at each epoch's end: the checkpoint is on disk
+        # before the listeners hear of the epoch.
+        checkpoint,
+        early_stopping,
         # Halving Adam's step when val_acc stalls lets it settle into a better
         # minimum instead of hopping around it until EarlyStopping gives up.
         keras.callbacks.ReduceLROnPlateau(
             monitor=MONITOR, mode="max", factor=0.5, patience=1, min_lr=1e-5
         ),
-        early_stopping,
-        checkpoint,
+        _ProgressReporter(on_batch, on_epoch, cancel or threading.Event(), result),
     ]
     started = time.perf_counter()
     try:

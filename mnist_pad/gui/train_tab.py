@@ -166,9 +166,10 @@ class TrainTab(QWidget):
         self.epochs_spin.setRange(1, 1000)
         self.batch_spin = QSpinBox()
         self.batch_spin.setRange(1, 100_000)
-        self.augment_check = QCheckBox("Augment with random warps")
+        self.augment_check = QCheckBox("Augment: random warps, stroke widths")
         self.augment_check.setToolTip(
-            "Rotate, slant, squash and shift every training image a little, differently each epoch:\n"
+            "Thin or thicken the strokes and rotate, slant, squash and shift every training image\n"
+            "a little, differently each epoch:\n"
             "better on real handwriting, a little slower to learn."
         )
         self.output_edit = QLineEdit()
