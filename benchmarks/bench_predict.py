@@ -23,9 +23,8 @@ from pathlib import Path
 import numpy as np
 
 from mnist_pad.gui.canvas import PEN_WIDTH
-from mnist_pad.pen_digits import place_on_canvas
 from mnist_pad.model_io import default_model_path, load_model
-from mnist_pad.pen_digits import load_pen_digits
+from mnist_pad.pen_digits import load_pen_digits, place_on_canvas
 from mnist_pad.predictor import Predictor, predict_strokes
 from mnist_pad.preprocess import strokes_to_image
 

@@ -22,8 +22,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from mnist_pad.gui.main_window import MainWindow  # noqa: E402
 from mnist_pad.gui.replay import draw_with_mouse  # noqa: E402
-from mnist_pad.pen_digits import place_on_canvas  # noqa: E402
-from mnist_pad.pen_digits import load_pen_digits  # noqa: E402
+from mnist_pad.pen_digits import load_pen_digits, place_on_canvas  # noqa: E402
 
 OUT = Path(__file__).with_name("screenshot.png")
 PEN_DIGIT = (5, 195)  # label, and which of the writers' samples of it: a tidy two-stroke 5

@@ -52,8 +52,8 @@ def write_card(model_path: Path, data, config, result, test_accuracy: float, com
         "tensorflow_version": tf.__version__,
         "data": data.source,
         "data_sha256": file_sha256(source) if source.is_file() else None,
-        "history": [
-            {k: round(v, 6) if isinstance(v, float) else v for k, v in vars(epoch).items()}
+        "history": [  # epochs counted from 1, as everywhere a person reads them
+            {**{k: round(v, 6) for k, v in vars(epoch).items() if k != "epoch"}, "epoch": epoch.epoch + 1}
             for epoch in result.epochs
         ],
         "command": command,
