@@ -38,6 +38,8 @@ class PenDigits:
 
 def load_pen_digits(path: str | Path) -> PenDigits:
     path = Path(path)
+    if path.is_file() and not zipfile.is_zipfile(path):
+        raise PenDigitsError(f"{path}: not an .npz file (corrupt, truncated or another format).")
     try:
         with np.load(path, allow_pickle=False) as npz:
             missing = [k for k in KEYS if k not in npz.files]

@@ -89,8 +89,15 @@ def test_missing_file(tmp_path):
 def test_truncated_npz(tmp_path, sample_path):
     cut = tmp_path / "cut.npz"
     cut.write_bytes(sample_path.read_bytes()[:50_000])
-    with pytest.raises(DataError, match="not a readable .npz"):
+    with pytest.raises(DataError, match="corrupt, truncated"):
         load_mnist(cut)
+
+
+def test_a_file_of_another_kind(tmp_path):
+    text = tmp_path / "notes.npz"
+    text.write_text("these are not images")
+    with pytest.raises(DataError, match=r"not an \.npz file"):
+        load_mnist(text)
 
 
 def test_truncated_idx_file(tmp_path, sample_data):

@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     progress = _ConsoleProgress(config.epochs)
     try:
         result = train(data, out, config, on_batch=progress.batch, on_epoch=progress.epoch, cancel=cancel)
-    except OutputError as error:
+    except (OutputError, ValueError) as error:  # ValueError: data too small to split
         return _fail(str(error))
     finally:
         signal.signal(signal.SIGINT, previous_handler)

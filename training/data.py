@@ -79,6 +79,8 @@ def load_mnist(path: str | os.PathLike | None = None) -> MnistData:
 
 
 def _read_npz(path: Path) -> dict[str, np.ndarray]:
+    if not zipfile.is_zipfile(path):  # else numpy would try, and refuse, to unpickle it
+        raise DataError(f"{path}: not an .npz file (corrupt, truncated or another format).")
     try:
         with np.load(path, allow_pickle=False) as npz:
             missing = [k for k in NPZ_KEYS if k not in npz.files]
