@@ -271,7 +271,7 @@ def test_a_bad_data_file_shows_one_sentence_and_leaves_the_tab_ready(
     sentence = start_and_wait_for_failure(qtbot, tab)
 
     assert str(data) in sentence
-    assert ("no such file" if fault == "missing" else "not a readable .npz") in sentence
+    assert ("no such file" if fault == "missing" else "not an .npz file") in sentence
     assert previous_model.read_bytes() == b"an earlier model"
     assert not tab.use_button.isEnabled()
 

@@ -42,9 +42,9 @@ from mnist_pad.gui.training_report import EtaClock, format_duration, outcome_tit
 from mnist_pad.gui.threads import keep_until_finished
 from mnist_pad.gui.training_worker import TrainingWorker, TrainRequest
 from mnist_pad.model_io import default_model_path
+from training.data import DATA_ENV_VAR
 
 APP_NAME = "mnist-pad"
-DATA_ENV_VAR = "MNIST_PAD_DATA"  # training.data.DATA_ENV_VAR, without importing numpy-heavy code here
 KERAS_DOWNLOAD = "Keras MNIST download"
 REPAINT_INTERVAL_MS = 50
 TABLE_COLUMNS = ("epoch", "loss", "acc", "val_loss", "val_acc", "seconds")
