@@ -395,6 +395,7 @@ class TrainTab(QWidget):
         self.progress_bar.setFormat("")
         self.summary_label.clear()
         self.use_button.setEnabled(False)
+        self.last_result = None
 
     # -- worker signals (GUI thread) ----------------------------------------------
 
@@ -467,8 +468,6 @@ class TrainTab(QWidget):
         self.progress_bar.setFormat(outcome_title(result))
         self._show_status("")
         self.summary_label.setText(summary_text(result, self._planned_epochs))
-        self.use_button.setEnabled(result.checkpoint_written and Path(result.out_path).is_file())
-        self.training_finished.emit(result)
 
     @Slot(str)
     def _on_failed(self, sentence: str) -> None:
@@ -484,6 +483,12 @@ class TrainTab(QWidget):
         self._thread = self._worker = None
         self.curves.refresh()
         self._set_running(False)
+        # Announce the result only now: loading the new file while the training
+        # thread still tears down its Keras and HDF5 objects crashed in native code.
+        result = self.last_result
+        if result is not None:
+            self.use_button.setEnabled(result.checkpoint_written and Path(result.out_path).is_file())
+            self.training_finished.emit(result)
 
     def _use_model(self) -> None:
         if self.last_result is not None and self.last_result.checkpoint_written:
