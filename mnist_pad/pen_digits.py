@@ -5,11 +5,12 @@ Each sample is a list of (n, 2) float32 strokes in tablet units, x right, y down
 
 from __future__ import annotations
 
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from training.data import read_npz
 
 KEYS = ("labels", "points", "stroke_offsets", "sample_offsets")
 MAX_WIDTH_FRACTION = 0.95  # a very wide digit is fitted to the canvas width instead
@@ -38,20 +39,7 @@ class PenDigits:
 
 def load_pen_digits(path: str | Path) -> PenDigits:
     path = Path(path)
-    if path.is_file() and not zipfile.is_zipfile(path):
-        raise PenDigitsError(f"{path}: not an .npz file (corrupt, truncated or another format).")
-    try:
-        with np.load(path, allow_pickle=False) as npz:
-            missing = [k for k in KEYS if k not in npz.files]
-            if missing:
-                raise PenDigitsError(f"{path}: not a pen-digits file, it lacks {', '.join(missing)}.")
-            arrays = {k: npz[k] for k in KEYS}
-    except PenDigitsError:
-        raise
-    except FileNotFoundError:
-        raise PenDigitsError(f"{path}: no such file.") from None
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError) as error:
-        raise PenDigitsError(f"{path}: not a readable .npz file.") from error
+    arrays = read_npz(path, KEYS, "a pen-digits file", PenDigitsError)
     digits = PenDigits(
         labels=arrays["labels"].astype(np.int64),
         points=arrays["points"].astype(np.float32),

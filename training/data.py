@@ -79,18 +79,25 @@ def load_mnist(path: str | os.PathLike | None = None) -> MnistData:
 
 
 def _read_npz(path: Path) -> dict[str, np.ndarray]:
+    return read_npz(path, NPZ_KEYS, "an MNIST .npz", DataError)
+
+
+def read_npz(path: Path, keys, kind: str, error: type[Exception]) -> dict[str, np.ndarray]:
+    """The arrays ``keys`` of an .npz file; any problem becomes ``error`` with one sentence."""
+    if not path.is_file():
+        raise error(f"{path}: no such file.")
     if not zipfile.is_zipfile(path):  # else numpy would try, and refuse, to unpickle it
-        raise DataError(f"{path}: not an .npz file (corrupt, truncated or another format).")
+        raise error(f"{path}: not an .npz file (corrupt, truncated or another format).")
     try:
         with np.load(path, allow_pickle=False) as npz:
-            missing = [k for k in NPZ_KEYS if k not in npz.files]
+            missing = [k for k in keys if k not in npz.files]
             if missing:
-                raise DataError(f"{path}: not an MNIST .npz, it lacks {', '.join(missing)}.")
-            return {k: npz[k] for k in NPZ_KEYS}
-    except DataError:
+                raise error(f"{path}: not {kind}, it lacks {', '.join(missing)}.")
+            return {k: npz[k] for k in keys}
+    except error:
         raise
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError) as error:
-        raise DataError(f"{path}: not a readable .npz file ({_reason(error)}).") from error
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError) as failure:
+        raise error(f"{path}: not a readable .npz file ({_reason(failure)}).") from failure
 
 
 def _read_idx_dir(directory: Path) -> dict[str, np.ndarray]:
