@@ -47,6 +47,7 @@ from training.data import DATA_ENV_VAR
 APP_NAME = "mnist-pad"
 KERAS_DOWNLOAD = "Keras MNIST download"
 REPAINT_INTERVAL_MS = 50
+TRAINING_STACK_BYTES = 64 * 1024 * 1024
 TABLE_COLUMNS = ("epoch", "loss", "acc", "val_loss", "val_acc", "seconds")
 SETTINGS_GROUP = "train"
 SETTINGS_PANEL_WIDTH = 340
@@ -335,6 +336,8 @@ class TrainTab(QWidget):
         self._clear_results(request.epochs)
 
         thread = QThread()  # no parent: see keep_until_finished
+        # TensorFlow and Keras run deep native stacks; don't leave that to the platform default.
+        thread.setStackSize(TRAINING_STACK_BYTES)
         worker = TrainingWorker(request)
         worker.moveToThread(thread)
         thread.started.connect(worker.run)
