@@ -6,7 +6,8 @@ Each timed call is ``predict_strokes(predictor, strokes, PEN_WIDTH)`` on a
 drawing in the pad's units, as the prediction worker gets it: real pen digits
 from $MNIST_PAD_PEN_DIGITS when set, else synthetic digit-like strokes. The
 drawings are also timed growing point by point, as they arrive while someone
-draws. For comparison, ``predict_p50_ms`` is ``model.predict`` on the same
+draws. TensorFlow is set up as the app sets it up (``configure_for_live_use``).
+For comparison, ``predict_p50_ms`` is ``model.predict`` on the same
 images, measured in the same run. Goal on a 2-core machine: p50 <= 3 ms,
 p99 <= 10 ms.
 """
@@ -25,7 +26,7 @@ import numpy as np
 from mnist_pad.gui.canvas import PEN_WIDTH
 from mnist_pad.model_io import default_model_path, load_model
 from mnist_pad.pen_digits import load_pen_digits, place_on_canvas
-from mnist_pad.predictor import Predictor, predict_strokes
+from mnist_pad.predictor import Predictor, configure_for_live_use, predict_strokes
 from mnist_pad.preprocess import strokes_to_image
 
 DIGIT_SCALE = 0.6  # of the pad's height, as people draw (and as mnist-pad-eval replays)
@@ -85,6 +86,7 @@ def main(argv=None) -> int:
     parser.add_argument("--repeats", type=int, default=5, help="passes over the drawings")
     args = parser.parse_args(argv)
 
+    configure_for_live_use()  # as the app's model loader does
     predictor = Predictor(load_model(args.model).model)
     source = os.environ.get("MNIST_PAD_PEN_DIGITS")
     if source and Path(source).is_file():

@@ -11,17 +11,23 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 import zipfile
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from training import first_line
 from training.card import card_path, read_card  # noqa: F401  (re-exported for the GUI)
 
 MODEL_SUFFIXES = (".h5", ".keras")
 DEFAULT_MODEL_NAME = "mnist_convnet.h5"
 # Layers whose config names code to run rather than data to read.
 CODE_LAYERS = {"Lambda", "TFOpLambda", "SlicingOpLambda"}
+# h5py can crash when two threads use it at once (h5py issue #2920, open in 2026),
+# and the app opens model files on background loaders, several when files are
+# opened in quick succession. Every model read here takes this lock.
+_MODEL_FILE_LOCK = threading.RLock()
 
 
 class ModelLoadError(Exception):
@@ -54,7 +60,8 @@ def inspect_model_file(path: str | os.PathLike) -> dict:
         raise ModelLoadError(f"{path}: is a directory, not a model file.")
     if path.suffix not in MODEL_SUFFIXES:
         raise ModelLoadError(f"{path}: not a Keras model file (expected .h5 or .keras).")
-    config = _read_h5_config(path) if path.suffix == ".h5" else _read_keras_config(path)
+    with _MODEL_FILE_LOCK:
+        config = _read_h5_config(path) if path.suffix == ".h5" else _read_keras_config(path)
     code_layers = sorted(_layer_class_names(config) & CODE_LAYERS)
     if code_layers:
         raise ModelLoadError(
@@ -125,7 +132,8 @@ def load_model(path: str | os.PathLike) -> LoadedModel:
     import keras
 
     try:
-        model = keras.saving.load_model(path, compile=False, safe_mode=True)
+        with _MODEL_FILE_LOCK:
+            model = keras.saving.load_model(path, compile=False, safe_mode=True)
     except Exception as error:  # Keras raises many types for bad files
         raise ModelLoadError(f"{path}: Keras could not load it ({first_line(error)}).") from error
     check_compatible(model, path)
@@ -145,7 +153,3 @@ def check_compatible(model, path: Path) -> None:
     if out_shape != (10,):
         raise ModelLoadError(f"{path}: the model gives output of shape {out_shape}, not 10 classes.")
 
-
-def first_line(error: BaseException) -> str:
-    text = str(error).strip().splitlines()
-    return (text[0] if text else type(error).__name__).rstrip(".")[:200]

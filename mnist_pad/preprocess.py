@@ -22,14 +22,6 @@ STROKE_WIDTH = 2.4  # pixels of the 28x28 image; see README "Stroke width"
 MIN_SEGMENT = 0.6  # pixels: closer pen samples add cost but no visible shape
 
 _CENTRE = IMAGE_SIZE / 2.0
-# Pixel (row, col) covers [col, col+1) x [row, row+1); its centre is at +0.5.
-_PIXEL_CENTRES = (
-    np.stack(np.meshgrid(np.arange(IMAGE_SIZE), np.arange(IMAGE_SIZE), indexing="xy"), -1)
-    .reshape(-1, 2)
-    .astype(np.float32)
-    + 0.5
-)
-_PIXEL_X, _PIXEL_Y = _PIXEL_CENTRES.T.copy()
 
 
 def strokes_to_image(
@@ -56,20 +48,22 @@ def strokes_to_image(
     offset = _CENTRE - (low + high) / 2 * scale
     starts, ends = _segments([_simplify(p * scale + offset) for p in paths])
 
-    image = _render(starts, ends, stroke_width)
-    # Centre by centre of mass: draw again moved by the sub-pixel correction,
-    # rather than resampling the image, so no interpolation blurs it.
-    shift = _CENTRE - centre_of_mass(image)
-    return _render(starts + shift, ends + shift, stroke_width)
+    ink, corner = _render(starts, ends, stroke_width)
+    # Centre by centre of mass, moving the ink by whole pixels as MNIST did: no
+    # resampling blurs it, and the centre of mass lands within half a pixel.
+    move = np.round(_CENTRE - (corner + centre_of_mass(ink))).astype(int)
+    return _placed(ink, corner + move)
 
 
 def centre_of_mass(image: np.ndarray) -> np.ndarray:
     """(x, y) centre of mass in image coordinates (pixel centres at +0.5)."""
-    weights = image.reshape(-1)
-    total = weights.sum()
+    height, width = image.shape
+    total = image.sum()
     if total <= 0:
-        return np.array([_CENTRE, _CENTRE], np.float32)
-    return (_PIXEL_CENTRES * weights[:, None]).sum(0) / total
+        return np.array([width / 2, height / 2], np.float32)
+    x = image.sum(0) @ (np.arange(width) + 0.5) / total
+    y = image.sum(1) @ (np.arange(height) + 0.5) / total
+    return np.array([x, y], np.float32)
 
 
 def _simplify(path: np.ndarray) -> np.ndarray:
@@ -102,18 +96,41 @@ def _segments(paths: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate(starts), np.concatenate(ends)
 
 
-def _render(starts: np.ndarray, ends: np.ndarray, stroke_width: float) -> np.ndarray:
-    """Anti-aliased round-capped strokes: coverage falls off over one pixel at the edge."""
+def _render(starts: np.ndarray, ends: np.ndarray, stroke_width: float) -> tuple[np.ndarray, np.ndarray]:
+    """Anti-aliased round-capped strokes: coverage falls off over one pixel at the edge.
+
+    Only the pixels that can get ink are drawn: returns that window of the
+    image and the (x, y) pixel position of its top-left corner.
+    """
+    reach = stroke_width / 2 + 0.5  # beyond this distance from the path a pixel gets no ink
+    ends_both = np.concatenate([starts, ends])
+    left, top = np.floor(ends_both.min(0) - reach).astype(int)
+    right, bottom = np.ceil(ends_both.max(0) + reach).astype(int)
+    pixel_x, pixel_y = np.meshgrid(
+        np.arange(left, right, dtype=np.float32) + 0.5, np.arange(top, bottom, dtype=np.float32) + 0.5
+    )
     # x and y are kept apart: elementwise work on (pixels, segments) arrays is
     # several times faster in numpy than reducing over a trailing axis of 2.
     along_x, along_y = (ends - starts).T
     length2 = along_x * along_x + along_y * along_y
     inverse_length2 = np.divide(1.0, length2, out=np.zeros_like(length2), where=length2 > 0)
-    to_x = _PIXEL_X[:, None] - starts[None, :, 0]  # (pixels, segments)
-    to_y = _PIXEL_Y[:, None] - starts[None, :, 1]
+    to_x = pixel_x.reshape(-1, 1) - starts[None, :, 0]  # (pixels, segments)
+    to_y = pixel_y.reshape(-1, 1) - starts[None, :, 1]
     t = np.clip((to_x * along_x + to_y * along_y) * inverse_length2, 0.0, 1.0)
     to_x -= t * along_x
     to_y -= t * along_y
     distance = np.sqrt((to_x * to_x + to_y * to_y).min(axis=1))
-    coverage = np.clip(stroke_width / 2 + 0.5 - distance, 0.0, 1.0)
-    return coverage.reshape(IMAGE_SIZE, IMAGE_SIZE).astype(np.float32)
+    coverage = np.clip(reach - distance, 0.0, 1.0).astype(np.float32)
+    return coverage.reshape(bottom - top, right - left), np.array([left, top])
+
+
+def _placed(ink: np.ndarray, corner: np.ndarray) -> np.ndarray:
+    """The 28x28 image with ``ink``'s top-left corner at pixel ``corner``; what falls outside is cut."""
+    image = np.zeros((IMAGE_SIZE, IMAGE_SIZE), np.float32)
+    left, top = corner
+    height, width = ink.shape
+    x0, y0 = max(left, 0), max(top, 0)
+    x1, y1 = min(left + width, IMAGE_SIZE), min(top + height, IMAGE_SIZE)
+    if x0 < x1 and y0 < y1:
+        image[y0:y1, x0:x1] = ink[y0 - top : y1 - top, x0 - left : x1 - left]
+    return image

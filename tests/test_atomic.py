@@ -10,7 +10,7 @@ import textwrap
 import keras
 import pytest
 
-from training.atomic import commit, temporary_sibling, write_bytes_atomic
+from training.atomic import commit, remove_stray_temporaries, temporary_sibling, write_bytes_atomic
 from training.checkpoint import AtomicModelCheckpoint
 
 
@@ -20,6 +20,25 @@ def test_write_replaces_whole_file_and_leaves_no_temporary(tmp_path):
     write_bytes_atomic(target, b"new contents")
     assert target.read_bytes() == b"new contents"
     assert os.listdir(tmp_path) == ["card.json"]
+
+
+def test_only_the_killed_writers_temporaries_are_removed(tmp_path, monkeypatch):
+    target = tmp_path / "model.h5"
+    target.write_bytes(b"the last good model")
+    monkeypatch.setattr(os, "getpid", lambda: 4242)
+    killed = [temporary_sibling(target), temporary_sibling(target)]
+    monkeypatch.setattr(os, "getpid", lambda: 424)  # a pid that is a prefix of the other
+    other_writer = temporary_sibling(target)
+    other_file = temporary_sibling(tmp_path / "model.keras")
+    for path in (*killed, other_writer, other_file):
+        path.write_bytes(b"half a model")
+
+    remove_stray_temporaries(target, 4242)
+
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["model.h5", other_writer.name, other_file.name]
+    )
+    assert target.read_bytes() == b"the last good model"
 
 
 def test_failed_write_keeps_the_old_file(tmp_path, monkeypatch):

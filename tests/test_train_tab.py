@@ -6,6 +6,8 @@ waits are generous because the first one in a process also imports TensorFlow.
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -76,6 +78,14 @@ def start_and_wait_for_failure(qtbot, tab) -> str:
     sentence = failed.args[0]
     assert "\n" not in sentence and sentence.endswith(".")
     return sentence
+
+
+def process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 def partial_files(directory: Path) -> list[str]:
@@ -218,10 +228,48 @@ def test_closing_the_window_during_training_stops_it_cleanly(qtbot, sample_path,
         qtbot.mouseClick(tab.start_button, Qt.MouseButton.LeftButton)
     (thread,) = running_threads()
 
+    child = tab.training_process_id
+
     window.close()  # closeEvent -> train_tab.shutdown()
 
     assert thread.isFinished(), "closing must wait for the training thread"
     assert running_threads() == []
+    assert not process_exists(child), "the training process outlived the window"
+    assert partial_files(out_dir) == []
+
+
+def test_closing_while_the_training_process_starts_kills_it_at_once(qtbot, tab, out_dir):
+    configure(tab, out_dir / "never.h5", epochs=1, **SMALL_RUN)
+    tab.start()
+    qtbot.waitUntil(lambda: tab.training_process_id is not None, timeout=5000)
+    child = tab.training_process_id
+
+    # No batch will come for seconds (TensorFlow is loading), so only a kill ends it in time.
+    assert tab.shutdown(timeout_ms=0)
+
+    assert not process_exists(child)
+    qtbot.waitUntil(lambda: not tab.is_training, timeout=1000)
+    assert tab.errors == [], "a window that is closing shows no dialog"
+    assert not (out_dir / "never.h5").exists() and partial_files(out_dir) == []
+
+
+def test_a_crash_in_the_training_process_is_one_sentence_and_the_app_runs_on(
+    qtbot, tab, out_dir, previous_model
+):
+    configure(tab, out_dir / "crashing.h5", epochs=3, **SMALL_RUN)
+    with qtbot.waitSignal(tab.batch_progressed, timeout=TRAINING_TIMEOUT_MS):
+        qtbot.mouseClick(tab.start_button, Qt.MouseButton.LeftButton)
+
+    with qtbot.waitSignal(tab.training_failed, timeout=STOP_TIMEOUT_MS) as failed:
+        os.kill(tab.training_process_id, signal.SIGSEGV)  # what a native fault in TensorFlow does
+    qtbot.waitUntil(lambda: not tab.is_training, timeout=STOP_TIMEOUT_MS)
+
+    assert failed.args[0] == (
+        "The training process ended unexpectedly (signal SIGSEGV); earlier model files are untouched."
+    )
+    assert tab.errors == [failed.args[0]]
+    assert tab.start_button.isEnabled() and not tab.use_button.isEnabled()
+    assert previous_model.read_bytes() == b"an earlier model"
     assert partial_files(out_dir) == []
 
 
@@ -234,8 +282,10 @@ def test_deleting_the_tab_during_training_neither_crashes_nor_drops_the_run(
         tab.start()
     (thread,) = running_threads()
 
-    with qtbot.waitSignal(tab.destroyed, timeout=1000):
-        tab.deleteLater()  # destroyed, not closed: Qt would abort on a running child thread
+    destroyed = []
+    tab.destroyed.connect(lambda: destroyed.append(True))
+    tab.deleteLater()  # destroyed, not closed: Qt would abort on a running child thread
+    qtbot.waitUntil(lambda: destroyed == [True], timeout=1000)
 
     assert thread.isRunning()
     qtbot.waitUntil(lambda: running_threads() == [], timeout=TRAINING_TIMEOUT_MS)
@@ -393,7 +443,7 @@ def test_the_default_output_is_a_new_file_in_the_app_data_folder(qtbot, settings
 
 
 def test_an_early_stop_says_so_and_names_the_best_epoch():
-    from training.fit import EpochResult, TrainResult
+    from training.job import EpochResult, TrainResult
 
     val_accs = [0.97, 0.99, 0.98, 0.985]
     epochs = [EpochResult(i, 0.1, 0.9, 0.2, acc, 3.0) for i, acc in enumerate(val_accs)]
@@ -404,7 +454,7 @@ def test_an_early_stop_says_so_and_names_the_best_epoch():
 
 
 def test_the_eta_follows_the_pace_after_the_first_batch():
-    from training.fit import BatchProgress
+    from training.job import BatchProgress
 
     clock = EtaClock(epochs=2)
     assert clock.seconds_left(BatchProgress(0, 1, 10, 2.0, 0.1), now=100.0) is None  # compiling

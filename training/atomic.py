@@ -22,6 +22,12 @@ def temporary_sibling(path: Path) -> Path:
     return path.with_name(f".{path.stem}.partial-{os.getpid()}-{secrets.token_hex(4)}{path.suffix}")
 
 
+def remove_stray_temporaries(path: Path, writer_pid: int) -> None:
+    """Delete what a killed process ``writer_pid`` left of its writes to ``path``."""
+    for stray in path.parent.glob(f".{path.stem}.partial-{writer_pid}-*{path.suffix}"):
+        stray.unlink(missing_ok=True)
+
+
 def ensure_writable(path: Path) -> None:
     """Fail before hours of work if ``path`` could not be written later."""
     if path.is_dir():

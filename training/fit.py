@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import threading
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -21,66 +20,11 @@ from training.atomic import OutputError, ensure_writable
 from training.checkpoint import AtomicModelCheckpoint
 from training.data import MnistData, split_validation
 from training.generator import MnistSequence
+from training.job import BatchProgress, EpochResult, TrainConfig, TrainResult
 from training.model import build_model
 
 MONITOR = "val_acc"
 EARLY_STOPPING_PATIENCE = 2
-
-
-@dataclass(frozen=True)
-class TrainConfig:
-    epochs: int = 5
-    batch_size: int = 200
-    augment: bool = False
-    train_samples: int | None = None  # None: every training image but the validation set
-    validation_samples: int = 5000
-    seed: int = 0
-    workers: int = 1  # PyDataset worker threads
-
-    def __post_init__(self):
-        if self.epochs < 1:
-            raise ValueError(f"epochs must be at least 1, got {self.epochs}")
-        if self.batch_size < 1:
-            raise ValueError(f"batch size must be at least 1, got {self.batch_size}")
-        if self.train_samples is not None and self.train_samples < 1:
-            raise ValueError(f"train samples must be at least 1, got {self.train_samples}")
-
-
-@dataclass(frozen=True)
-class BatchProgress:
-    epoch: int  # 0-based
-    batch: int  # batches done in this epoch, 1-based
-    batches_per_epoch: int
-    loss: float
-    acc: float
-
-
-@dataclass(frozen=True)
-class EpochResult:
-    epoch: int  # 0-based
-    loss: float
-    acc: float
-    val_loss: float
-    val_acc: float
-    seconds: float
-
-
-@dataclass
-class TrainResult:
-    out_path: Path
-    epochs: list[EpochResult] = field(default_factory=list)
-    best_epoch: int | None = None  # 0-based, None when no epoch finished
-    stopped_early: bool = False  # EarlyStopping ended it
-    cancelled: bool = False
-    seconds: float = 0.0
-
-    @property
-    def best_val_acc(self) -> float | None:
-        return None if self.best_epoch is None else self.epochs[self.best_epoch].val_acc
-
-    @property
-    def checkpoint_written(self) -> bool:
-        return self.best_epoch is not None
 
 
 class _Cancelled(Exception):

@@ -112,7 +112,7 @@ class TrainingCurves(QWidget):
         self.refresh()
 
     def add_batch(self, progress) -> None:
-        """``progress``: a training.fit.BatchProgress."""
+        """``progress``: a training.job.BatchProgress."""
         if progress.batch == 1 and self._running_x:
             self._running_x.append(float(progress.epoch))
             self._running_loss.append(math.nan)
@@ -125,7 +125,7 @@ class TrainingCurves(QWidget):
         self._running_dirty = True
 
     def add_epoch(self, result) -> None:
-        """``result``: a training.fit.EpochResult, plotted at the epoch's end."""
+        """``result``: a training.job.EpochResult, plotted at the epoch's end."""
         self._epoch_x.append(result.epoch + 1)
         for key in self._epoch_values:
             self._epoch_values[key].append(getattr(result, key))

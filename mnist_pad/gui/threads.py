@@ -40,7 +40,7 @@ class _ThreadKeeper(QObject):
             if stop is not None:
                 stop()
             if not thread.wait(EXIT_WAIT_MS):
-                # Stuck (a download that never answers): leave without running destructors.
+                # Stuck (a model file on a hung network drive): leave without running destructors.
                 print("mnist-pad: a background task did not stop; exiting anyway.", file=sys.stderr)
                 os._exit(1)
 

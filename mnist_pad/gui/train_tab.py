@@ -1,7 +1,7 @@
 """The Train tab: retrain the network with ``training.fit.train`` and watch it learn.
 
-The fit runs in a TrainingWorker on its own QThread; this tab only turns the
-worker's signals into widgets. Per-batch updates are stored as they arrive and
+The fit runs in a child process, watched by a TrainingWorker on its own QThread;
+this tab only turns the worker's signals into widgets. Per-batch updates are stored as they arrive and
 drawn by a short repaint timer, so a fast GPU sending thousands of batches a
 second cannot flood the GUI with repaints.
 """
@@ -47,7 +47,7 @@ from training.data import DATA_ENV_VAR
 APP_NAME = "mnist-pad"
 KERAS_DOWNLOAD = "Keras MNIST download"
 REPAINT_INTERVAL_MS = 50
-TRAINING_STACK_BYTES = 64 * 1024 * 1024
+KILL_WAIT_MS = 2000  # a killed process is gone at once; its pipe closes with it
 TABLE_COLUMNS = ("epoch", "loss", "acc", "val_loss", "val_acc", "seconds")
 SETTINGS_GROUP = "train"
 SETTINGS_PANEL_WIDTH = 340
@@ -105,9 +105,9 @@ class TrainTab(QWidget):
     # Emitted with the path of a freshly trained .h5 when the user clicks "Use this model".
     use_model_requested = Signal(str)
     # Re-emitted from the worker once the tab has shown them (GUI thread).
-    batch_progressed = Signal(object)  # training.fit.BatchProgress
-    epoch_ended = Signal(object)  # training.fit.EpochResult
-    training_finished = Signal(object)  # training.fit.TrainResult
+    batch_progressed = Signal(object)  # training.job.BatchProgress
+    epoch_ended = Signal(object)  # training.job.EpochResult
+    training_finished = Signal(object)  # training.job.TrainResult
     training_failed = Signal(str)
     running_changed = Signal(bool)
 
@@ -121,14 +121,15 @@ class TrainTab(QWidget):
         self.command_line_data = data_path
         self.settings = settings if settings is not None else default_settings()
         self._thread: QThread | None = None
+        self._closing = False  # shutdown() was called: end quietly, no dialogs
         self._worker: TrainingWorker | None = None
         self._planned_epochs = 0
         self._eta: EtaClock | None = None
         self._latest_batch = None
         self._batch_dirty = False
         self.data_source_text = ""  # one line: which data the next run uses, and why
-        self._epoch_results = []  # training.fit.EpochResult of the current run
-        self.last_result = None  # training.fit.TrainResult of the last run that finished
+        self._epoch_results = []  # training.job.EpochResult of the current run
+        self.last_result = None  # training.job.TrainResult of the last run that finished
 
         self._build_widgets()
         self._load_settings()
@@ -318,6 +319,11 @@ class TrainTab(QWidget):
     def is_training(self) -> bool:
         return self._thread is not None
 
+    @property
+    def training_process_id(self) -> int | None:
+        """The running training process's id, once it has started."""
+        return self._worker.process.pid if self._worker is not None else None
+
     def start(self) -> None:
         if self.is_training:
             return
@@ -334,10 +340,9 @@ class TrainTab(QWidget):
             train_samples=self.samples_spin.value() or None,
         )
         self._clear_results(request.epochs)
+        self._closing = False
 
         thread = QThread()  # no parent: see keep_until_finished
-        # TensorFlow and Keras run deep native stacks; don't leave that to the platform default.
-        thread.setStackSize(TRAINING_STACK_BYTES)
         worker = TrainingWorker(request)
         worker.moveToThread(thread)
         thread.started.connect(worker.run)
@@ -350,7 +355,7 @@ class TrainTab(QWidget):
         worker.done.connect(thread.quit, Qt.ConnectionType.DirectConnection)
         thread.finished.connect(worker.deleteLater)
         thread.finished.connect(self._on_thread_finished)
-        keep_until_finished(thread, worker.stop)
+        keep_until_finished(thread, worker.kill)  # at exit: the checkpoint on disk is whole either way
         self._thread, self._worker = thread, worker
         self._set_running(True)
         thread.start()
@@ -363,17 +368,21 @@ class TrainTab(QWidget):
             self._show_status("Stopping after this batch…")
 
     def shutdown(self, timeout_ms: int = 5000) -> bool:
-        """Stop any training at once and wait for its thread (the window is closing).
+        """End any training and wait for it (the window is closing).
 
-        Returns whether the thread ended within ``timeout_ms``. If it did not (it
-        was importing TensorFlow or reading data, which cannot be interrupted), the
-        window may close anyway: the thread is kept alive until it ends, and the
-        interpreter waits for it at exit.
+        Training is asked to stop after its batch; a run that has not ended
+        within ``timeout_ms`` (importing TensorFlow, reading data) has its
+        process killed, which the atomic checkpoint makes safe. Returns whether
+        the run had ended by the time this returns.
         """
         if self._thread is None:
             return True
+        self._closing = True
         self._worker.stop()
-        return self._thread.wait(timeout_ms)
+        if self._thread.wait(timeout_ms):
+            return True
+        self._worker.kill()
+        return self._thread.wait(KILL_WAIT_MS)
 
     def _set_running(self, running: bool) -> None:
         self.start_button.setEnabled(not running)
@@ -478,7 +487,8 @@ class TrainTab(QWidget):
         self.progress_bar.setValue(0)
         self.progress_bar.setFormat("Failed")
         self._show_status("Training did not run to the end; earlier model files are untouched.")
-        self.show_error(sentence)
+        if not self._closing:
+            self.show_error(sentence)
         self.training_failed.emit(sentence)
 
     @Slot()
@@ -486,8 +496,7 @@ class TrainTab(QWidget):
         self._thread = self._worker = None
         self.curves.refresh()
         self._set_running(False)
-        # Announce the result only now: loading the new file while the training
-        # thread still tears down its Keras and HDF5 objects crashed in native code.
+        # Announce the result only once the training process has exited.
         result = self.last_result
         if result is not None:
             self.use_button.setEnabled(result.checkpoint_written and Path(result.out_path).is_file())

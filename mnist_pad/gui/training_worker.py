@@ -1,26 +1,26 @@
-"""The Train tab's worker: ``training.fit.train`` on a QThread, reporting through signals.
+"""The Train tab's worker: relays a training child process's reports as Qt signals.
 
-The worker is a QObject moved to a QThread (``started -> run``; ``done -> quit``).
-It never touches a widget: everything the tab shows arrives as a signal, which
-Qt queues onto the GUI thread. TensorFlow is imported inside ``run``, so the
-first import (seconds) happens off the GUI thread. The threads belong to no
-widget (see ``mnist_pad.gui.threads``).
+The fit itself runs in a child process (``training.process``): a native crash
+there ends the run, not the app, and the child can be killed when the window
+closes. This worker is a QObject moved to a QThread (``started -> run``;
+``done -> quit``) that starts the child, blocks on its pipe and turns each
+report into a signal, which Qt queues onto the GUI thread. It never touches a
+widget. The threads belong to no widget (see ``mnist_pad.gui.threads``).
 """
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
-from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from mnist_pad.model_io import first_line
+from training.job import BatchProgress, EpochResult, TrainConfig, TrainResult
+from training.process import Failed, Status, TrainingProcess, TrainJob
 
 
 @dataclass(frozen=True)
 class TrainRequest:
-    """What the tab asks for; turned into a ``training.fit.TrainConfig`` on the worker."""
+    """What the tab asks for."""
 
     data_path: str | None  # None: $MNIST_PAD_DATA, else Keras' download
     out_path: str
@@ -29,65 +29,55 @@ class TrainRequest:
     augment: bool = False
     train_samples: int | None = None  # None: all training images
 
+    def job(self) -> TrainJob:
+        config = TrainConfig(
+            epochs=self.epochs, batch_size=self.batch_size, augment=self.augment,
+            train_samples=self.train_samples,
+        )
+        return TrainJob(self.data_path, self.out_path, config)
+
 
 class TrainingWorker(QObject):
     status = Signal(str)  # a short line about the phase before the first batch
-    batch_progress = Signal(object)  # training.fit.BatchProgress
-    epoch_ended = Signal(object)  # training.fit.EpochResult
-    finished = Signal(object)  # training.fit.TrainResult
+    batch_progress = Signal(object)  # training.job.BatchProgress
+    epoch_ended = Signal(object)  # training.job.EpochResult
+    finished = Signal(object)  # training.job.TrainResult
     failed = Signal(str)  # one sentence
     done = Signal()  # last of all, whatever happened
 
     def __init__(self, request: TrainRequest):
         super().__init__()
         self.request = request
-        self._cancel = threading.Event()
+        self.process = TrainingProcess(request.job())
 
     def stop(self) -> None:
-        """Stop after the current batch; the best checkpoint written so far stays.
+        """Stop after the current batch; the best checkpoint written so far stays. Thread-safe."""
+        self.process.stop()
 
-        Thread-safe: called from the GUI thread while ``run`` blocks the worker's.
-        """
-        self._cancel.set()
+    def kill(self) -> None:
+        """End the training process now. Thread-safe; the checkpoint on disk stays whole."""
+        self.process.kill()
 
     @Slot()
     def run(self) -> None:
         try:
-            self._run()
+            self.status.emit("Starting the training process…")
+            self.process.start()
+            for message in self.process.messages():
+                self._relay(message)
+        except OSError as error:  # no process could be started
+            self.failed.emit(f"The training process could not be started ({error.strerror or error}).")
         finally:
             self.done.emit()
 
-    def _run(self) -> None:
-        self.status.emit("Loading TensorFlow…")
-        try:
-            from training.atomic import OutputError
-            from training.data import DataError, load_mnist
-            from training.fit import TrainConfig, TrainResult, train
-        except Exception as error:  # a broken installation must not kill the thread silently
-            self.failed.emit(f"TensorFlow could not be loaded: {first_line(error)}.")
-            return
-        request = self.request
-        try:
-            config = TrainConfig(
-                epochs=request.epochs, batch_size=request.batch_size,
-                augment=request.augment, train_samples=request.train_samples,
-            )
-            if self._cancel.is_set():
-                self.finished.emit(TrainResult(Path(request.out_path), cancelled=True))
-                return
-            self.status.emit("Loading the data…")
-            data = load_mnist(request.data_path)
-            if self._cancel.is_set():
-                self.finished.emit(TrainResult(Path(request.out_path), cancelled=True))
-                return
-            self.status.emit("Building the model and compiling the first batch…")
-            result = train(
-                data, request.out_path, config,
-                on_batch=self.batch_progress.emit, on_epoch=self.epoch_ended.emit, cancel=self._cancel,
-            )
-        except (DataError, OutputError) as error:
-            self.failed.emit(str(error))
-        except Exception as error:
-            self.failed.emit(f"Training failed: {first_line(error)}.")
-        else:
-            self.finished.emit(result)
+    def _relay(self, message) -> None:
+        if isinstance(message, BatchProgress):
+            self.batch_progress.emit(message)
+        elif isinstance(message, EpochResult):
+            self.epoch_ended.emit(message)
+        elif isinstance(message, Status):
+            self.status.emit(message.text)
+        elif isinstance(message, TrainResult):
+            self.finished.emit(message)
+        elif isinstance(message, Failed):
+            self.failed.emit(message.sentence)

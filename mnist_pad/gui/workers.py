@@ -12,7 +12,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QMutex, QMutexLocker, QThread, QWaitCondition, Signal
 
-from mnist_pad.model_io import ModelLoadError, first_line, load_model
+from mnist_pad.model_io import ModelLoadError, load_model
+from training import first_line, import_tensorflow_quietly
 
 
 class ModelLoader(QThread):
@@ -27,9 +28,11 @@ class ModelLoader(QThread):
 
     def run(self):
         try:
-            model = load_model(self.path)
-            from mnist_pad.predictor import Predictor
+            import_tensorflow_quietly()  # its CUDA probe would print lines in the user's terminal
+            from mnist_pad.predictor import Predictor, configure_for_live_use
 
+            configure_for_live_use()  # in effect from the first model this process loads
+            model = load_model(self.path)
             predictor = Predictor(model.model)
         except ModelLoadError as error:
             self.failed.emit(str(error))

@@ -1,0 +1,145 @@
+"""``train`` in a child process, for a desktop app that must outlive whatever happens there.
+
+TensorFlow's native code can take a whole process down, and a fit competes
+with the GUI for the interpreter lock and sets TensorFlow's thread pools for
+throughput. Run in a child, a crash costs the run, not the app and its drawing;
+the child can be killed at any moment, which the atomic checkpoint makes safe;
+and the parent keeps TensorFlow configured for single-drawing latency.
+
+The child reports over a one-way pipe: ``Status`` lines before the first batch,
+then ``BatchProgress`` and ``EpochResult`` as ``train`` produces them, and last
+a ``TrainResult`` or ``Failed``. ``TrainingProcess.messages`` turns a child that
+died without a last word into ``Failed`` too. Nothing here imports Qt.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from training import first_line, import_tensorflow_quietly
+from training.atomic import OutputError, remove_stray_temporaries
+from training.data import DataError, load_mnist
+from training.job import TrainConfig, TrainResult
+
+TRAINING_NICENESS = 10  # added to the app's scheduling niceness (POSIX)
+
+
+@dataclass(frozen=True)
+class Status:
+    text: str  # what the child is doing before the first batch
+
+
+@dataclass(frozen=True)
+class Failed:
+    sentence: str  # one plain sentence for a dialog
+
+
+@dataclass(frozen=True)
+class TrainJob:
+    data_path: str | None  # None: $MNIST_PAD_DATA, else Keras' download
+    out_path: str
+    config: TrainConfig
+
+
+class TrainingProcess:
+    """One run of ``training.fit.train`` in a spawned child process.
+
+    ``start`` and ``messages`` belong to one thread (a GUI's worker thread);
+    ``stop`` and ``kill`` may be called from any other.
+    """
+
+    def __init__(self, job: TrainJob):
+        # spawn, not fork: forking a process that runs Qt and TensorFlow threads
+        # copies their locks in whatever state they happen to be.
+        context = multiprocessing.get_context("spawn")
+        self.job = job
+        self._receiver, self._sender = context.Pipe(duplex=False)
+        self._cancel = context.Event()
+        self._process = context.Process(
+            target=_child_main, args=(job, self._sender, self._cancel), name="mnist-pad training",
+            daemon=True,  # never outlives the app
+        )
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid
+
+    def start(self) -> None:
+        self._process.start()
+        # Only the child may hold the sending end now, so its exit reads as end-of-file.
+        self._sender.close()
+
+    def stop(self) -> None:
+        """Stop after the current batch; the best checkpoint written so far stays."""
+        self._cancel.set()
+
+    def kill(self) -> None:
+        """End the child now (it is importing, loading data or ignoring ``stop``)."""
+        if self._process.pid is not None:
+            self._process.kill()
+
+    def messages(self) -> Iterator[object]:
+        """The child's reports until it has exited, always ending in a TrainResult or Failed."""
+        last = None
+        while True:
+            try:
+                last = self._receiver.recv()
+            except EOFError:
+                break
+            yield last
+        self._process.join()
+        self._receiver.close()
+        if not isinstance(last, (TrainResult, Failed)):
+            remove_stray_temporaries(Path(self.job.out_path), self._process.pid)
+            yield Failed(_death_sentence(self._process.exitcode, self._cancel.is_set()))
+
+
+def _death_sentence(exit_code: int | None, stopping: bool) -> str:
+    if stopping:
+        return "Training was ended before it could finish its batch; earlier model files are untouched."
+    try:
+        cause = f"signal {signal.Signals(-exit_code).name}" if exit_code < 0 else f"exit status {exit_code}"
+    except ValueError:
+        cause = f"signal {-exit_code}"
+    return f"The training process ended unexpectedly ({cause}); earlier model files are untouched."
+
+
+def _child_main(job: TrainJob, sender, cancel) -> None:
+    if hasattr(os, "nice"):
+        # Yield the cores to the app whenever it has work: the drawing stays
+        # responsive, and training takes whatever is left, which is nearly all.
+        os.nice(TRAINING_NICENESS)
+    try:
+        sender.send(_train_in_child(job, sender, cancel))
+    except BrokenPipeError:
+        pass  # the app has gone: nobody to tell, and the checkpoint is already safe
+
+
+def _train_in_child(job: TrainJob, sender, cancel) -> TrainResult | Failed:
+    """Report, train, and return the last word; every exception becomes ``Failed``."""
+    sender.send(Status("Loading TensorFlow…"))
+    try:
+        import_tensorflow_quietly()
+        from training.fit import train
+    except Exception as error:  # a broken installation is still one sentence
+        return Failed(f"TensorFlow could not be loaded: {first_line(error)}.")
+    try:
+        sender.send(Status("Loading the data…"))
+        data = load_mnist(job.data_path)
+        if cancel.is_set():
+            return TrainResult(Path(job.out_path), cancelled=True)
+        sender.send(Status("Building the model and compiling the first batch…"))
+        return train(
+            data, job.out_path, job.config, on_batch=sender.send, on_epoch=sender.send, cancel=cancel
+        )
+    except (DataError, OutputError) as error:
+        return Failed(str(error))
+    except BrokenPipeError:
+        raise
+    except Exception as error:
+        return Failed(f"Training failed: {first_line(error)}.")
