@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -182,3 +184,18 @@ def test_closing_while_a_model_loads_stops_every_thread(qtbot, default_model):
     window.close()
     assert not any(loader.isRunning() for loader in loaders)
     assert not window.draw_tab._worker.isRunning()
+
+
+def test_the_model_loader_sets_tensorflow_up_for_one_drawing_at_a_time(default_model):
+    # A fresh process: the setting only takes before TensorFlow's first op, which
+    # this test process ran long ago.
+    probe = (
+        "import sys; from mnist_pad.gui.workers import ModelLoader; "
+        "loader = ModelLoader(sys.argv[1]); loader.failed.connect(print); loader.run(); "
+        "import tensorflow as tf; t = tf.config.threading; "
+        "print(t.get_intra_op_parallelism_threads(), t.get_inter_op_parallelism_threads())"
+    )
+    ran = subprocess.run(
+        [sys.executable, "-c", probe, str(default_model)], capture_output=True, text=True, check=True
+    )
+    assert ran.stdout.split() == ["1", "1"]
