@@ -353,8 +353,11 @@ class TrainTab(QWidget):
         worker.failed.connect(self._on_failed)
         # Direct: shutdown() blocks the GUI thread in wait(), so a queued quit would never run.
         worker.done.connect(thread.quit, Qt.ConnectionType.DirectConnection)
-        thread.finished.connect(worker.deleteLater)
         thread.finished.connect(self._on_thread_finished)
+        # The keeper holds the worker too, so Python deletes it on this thread once
+        # the run is over. No worker.deleteLater: Qt would run it on the finishing
+        # thread while this one drops the last Python reference, and the two
+        # deletions raced into a segfault (seen in CI, shiboken dealloc on a freed object).
         keep_until_finished(thread, worker.kill)  # at exit: the checkpoint on disk is whole either way
         self._thread, self._worker = thread, worker
         self._set_running(True)
