@@ -1,9 +1,9 @@
 """The Train tab: retrain the network with ``training.fit.train`` and watch it learn.
 
-The fit runs in a child process, watched by a TrainingWorker on its own QThread;
-this tab only turns the worker's signals into widgets. Per-batch updates are stored as they arrive and
-drawn by a short repaint timer, so a fast GPU sending thousands of batches a
-second cannot flood the GUI with repaints.
+The fit runs in a child process, watched by a TrainingWorker on its own
+QThread; this tab only turns the worker's signals into widgets. Per-batch
+updates are stored as they arrive and drawn by a short repaint timer, so a fast
+GPU sending thousands of batches a second cannot flood the GUI with repaints.
 """
 
 from __future__ import annotations
