@@ -1,6 +1,6 @@
 """What a training run is asked to do, and what it reports while and after it runs.
 
-Plain data, apart from Keras: a GUI builds a ``TrainConfig`` and reads the
+Plain data, no Keras: a GUI builds a ``TrainConfig`` and reads the
 reports without importing TensorFlow, and a child process sends them over a pipe.
 """
 

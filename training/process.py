@@ -139,7 +139,5 @@ def _train_in_child(job: TrainJob, sender, cancel) -> TrainResult | Failed:
         )
     except (DataError, OutputError) as error:
         return Failed(str(error))
-    except BrokenPipeError:
-        raise
-    except Exception as error:
+    except Exception as error:  # a closed pipe too: sending this then ends the child quietly
         return Failed(f"Training failed: {first_line(error)}.")

@@ -40,9 +40,11 @@ from PySide6.QtWidgets import (
 from mnist_pad.gui.curves import TrainingCurves
 from mnist_pad.gui.training_report import EtaClock, format_duration, outcome_title, summary_text
 from mnist_pad.gui.threads import keep_until_finished
-from mnist_pad.gui.training_worker import TrainingWorker, TrainRequest
+from mnist_pad.gui.training_worker import TrainingWorker
 from mnist_pad.model_io import default_model_path
 from training.data import DATA_ENV_VAR
+from training.job import TrainConfig
+from training.process import TrainJob
 
 APP_NAME = "mnist-pad"
 KERAS_DOWNLOAD = "Keras MNIST download"
@@ -331,19 +333,18 @@ class TrainTab(QWidget):
         if out_path.resolve() == default_model_path().resolve():
             self.show_error("That is the model shipped with mnist-pad; please save to another file.")
             return
-        request = TrainRequest(
-            data_path=self._data_path,
-            out_path=str(out_path),
+        config = TrainConfig(
             epochs=self.epochs_spin.value(),
             batch_size=self.batch_spin.value(),
             augment=self.augment_check.isChecked(),
             train_samples=self.samples_spin.value() or None,
         )
-        self._clear_results(request.epochs)
+        job = TrainJob(data_path=self._data_path, out_path=str(out_path), config=config)
+        self._clear_results(config.epochs)
         self._closing = False
 
         thread = QThread()  # no parent: see keep_until_finished
-        worker = TrainingWorker(request)
+        worker = TrainingWorker(job)
         worker.moveToThread(thread)
         thread.started.connect(worker.run)
         worker.status.connect(self._show_status)
@@ -410,7 +411,6 @@ class TrainTab(QWidget):
         self.progress_bar.setFormat("")
         self.summary_label.clear()
         self.use_button.setEnabled(False)
-        self.last_result = None
 
     # -- worker signals (GUI thread) ----------------------------------------------
 

@@ -10,31 +10,10 @@ widget. The threads belong to no widget (see ``mnist_pad.gui.threads``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from PySide6.QtCore import QObject, Signal, Slot
 
-from training.job import BatchProgress, EpochResult, TrainConfig, TrainResult
+from training.job import BatchProgress, EpochResult, TrainResult
 from training.process import Failed, Status, TrainingProcess, TrainJob
-
-
-@dataclass(frozen=True)
-class TrainRequest:
-    """What the tab asks for."""
-
-    data_path: str | None  # None: $MNIST_PAD_DATA, else Keras' download
-    out_path: str
-    epochs: int = 5
-    batch_size: int = 200
-    augment: bool = False
-    train_samples: int | None = None  # None: all training images
-
-    def job(self) -> TrainJob:
-        config = TrainConfig(
-            epochs=self.epochs, batch_size=self.batch_size, augment=self.augment,
-            train_samples=self.train_samples,
-        )
-        return TrainJob(self.data_path, self.out_path, config)
 
 
 class TrainingWorker(QObject):
@@ -45,10 +24,9 @@ class TrainingWorker(QObject):
     failed = Signal(str)  # one sentence
     done = Signal()  # last of all, whatever happened
 
-    def __init__(self, request: TrainRequest):
+    def __init__(self, job: TrainJob):
         super().__init__()
-        self.request = request
-        self.process = TrainingProcess(request.job())
+        self.process = TrainingProcess(job)
 
     def stop(self) -> None:
         """Stop after the current batch; the best checkpoint written so far stays. Thread-safe."""
