@@ -2,7 +2,7 @@
 
     python benchmarks/bench_predict.py [--json] [--model PATH] [--repeats N]
 
-Each timed call is ``predict_strokes(predictor, strokes, PEN_WIDTH)`` on a
+Each timed call is ``predict_strokes(predictor, strokes, PAD_PEN_WIDTH)`` on a
 drawing in the pad's units, as the prediction worker gets it: real pen digits
 from $MNIST_PAD_PEN_DIGITS when set, else synthetic digit-like strokes. The
 drawings are also timed growing point by point, as they arrive while someone
@@ -23,20 +23,13 @@ from pathlib import Path
 
 import numpy as np
 
-from mnist_pad.gui.canvas import PEN_WIDTH
 from mnist_pad.model_io import default_model_path, load_model
-from mnist_pad.pen_digits import load_pen_digits, place_on_canvas
+from mnist_pad.pen_digits import in_pad_units, load_pen_digits
 from mnist_pad.predictor import Predictor, configure_for_live_use, predict_strokes
-from mnist_pad.preprocess import strokes_to_image
+from mnist_pad.preprocess import PAD_PEN_WIDTH, strokes_to_image
 
-DIGIT_SCALE = 0.6  # of the pad's height, as people draw (and as mnist-pad-eval replays)
 DIGITS = 20
 WARM_UP = 20
-
-
-def in_pad_units(strokes) -> list[np.ndarray]:
-    """A drawing as the canvas stores it: scaled into a pad of side 1."""
-    return [s.astype(np.float32) for s in place_on_canvas(strokes, DIGIT_SCALE, 1, 1)]
 
 
 def pen_digits(path: Path, count: int) -> list[list[np.ndarray]]:
@@ -95,11 +88,11 @@ def main(argv=None) -> int:
         drawings, origin = synthetic_digits(DIGITS), "synthetic strokes"
     live = [prefix for drawing in drawings for prefix in growing(drawing)]
     calls = (drawings + live) * args.repeats
-    images = [strokes_to_image(d, PEN_WIDTH) for d in drawings]
+    images = [strokes_to_image(d, PAD_PEN_WIDTH) for d in drawings]
     batches = [image[None, ..., None] for image in images]
 
     def live_call(strokes):
-        predict_strokes(predictor, strokes, PEN_WIDTH)
+        predict_strokes(predictor, strokes, PAD_PEN_WIDTH)
 
     for strokes in calls[:WARM_UP]:
         live_call(strokes)
@@ -107,7 +100,7 @@ def main(argv=None) -> int:
         predictor.model.predict(batch, verbose=0)
 
     total = timed_ms(live_call, calls)
-    preprocess = timed_ms(lambda strokes: strokes_to_image(strokes, PEN_WIDTH), calls)
+    preprocess = timed_ms(lambda strokes: strokes_to_image(strokes, PAD_PEN_WIDTH), calls)
     network = timed_ms(predictor.predict, images * args.repeats)
     keras_predict = timed_ms(lambda batch: predictor.model.predict(batch, verbose=0), batches)
 

@@ -22,11 +22,11 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from mnist_pad.gui.main_window import MainWindow  # noqa: E402
 from mnist_pad.gui.replay import draw_with_mouse  # noqa: E402
-from mnist_pad.pen_digits import load_pen_digits, place_on_canvas  # noqa: E402
+from mnist_pad.pen_digits import DIGIT_SCALE, load_pen_digits, place_on_canvas  # noqa: E402
 
 OUT = Path(__file__).with_name("screenshot.png")
 PEN_DIGIT = (5, 195)  # label, and which of the writers' samples of it: a tidy two-stroke 5
-DIGIT_SCALE = 0.6  # of the pad's height
+
 # A '3': two bowls, as one stroke.
 HANDMADE_THREE = [
     np.array(

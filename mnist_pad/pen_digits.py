@@ -10,10 +10,14 @@ from pathlib import Path
 
 import numpy as np
 
+from mnist_pad.preprocess import PAD_PEN_WIDTH, strokes_to_image
 from training.data import read_npz
 
 KEYS = ("labels", "points", "stroke_offsets", "sample_offsets")
+WRITER_KEY = "writer"  # optional: who wrote each digit
+UNKNOWN_WRITER = "unknown"
 MAX_WIDTH_FRACTION = 0.95  # a very wide digit is fitted to the canvas width instead
+DIGIT_SCALE = 0.6  # of the pad's height: about how tall people draw on the pad
 
 
 class PenDigitsError(Exception):
@@ -26,6 +30,7 @@ class PenDigits:
     points: np.ndarray  # (P, 2) float32
     stroke_offsets: np.ndarray  # (S + 1,)
     sample_offsets: np.ndarray  # (N + 1,)
+    writers: np.ndarray  # (N,) str, UNKNOWN_WRITER where the file does not say
 
     def __len__(self) -> int:
         return len(self.labels)
@@ -39,15 +44,23 @@ class PenDigits:
 
 def load_pen_digits(path: str | Path) -> PenDigits:
     path = Path(path)
-    arrays = read_npz(path, KEYS, "a pen-digits file", PenDigitsError)
+    arrays = read_npz(path, KEYS, "a pen-digits file", PenDigitsError, optional=(WRITER_KEY,))
     digits = PenDigits(
         labels=arrays["labels"].astype(np.int64),
         points=arrays["points"].astype(np.float32),
         stroke_offsets=arrays["stroke_offsets"].astype(np.int64),
         sample_offsets=arrays["sample_offsets"].astype(np.int64),
+        writers=_writers(arrays, len(arrays["labels"])),
     )
     _validate(path, digits)
     return digits
+
+
+def _writers(arrays: dict[str, np.ndarray], n: int) -> np.ndarray:
+    writers = arrays.get(WRITER_KEY)
+    if writers is None or writers.shape != (n,):
+        return np.full(n, UNKNOWN_WRITER)
+    return writers.astype(str)
 
 
 def _validate(path: Path, digits: PenDigits) -> None:
@@ -78,3 +91,15 @@ def place_on_canvas(strokes: list[np.ndarray], scale: float, width: float, heigh
     factor = min(scale * height / size[1], MAX_WIDTH_FRACTION * width / size[0])
     offset = np.array([width, height]) / 2 - (low + high) / 2 * factor
     return [s * factor + offset for s in strokes]
+
+
+def in_pad_units(strokes: list[np.ndarray], scale: float = DIGIT_SCALE) -> list[np.ndarray]:
+    """A recorded digit as the canvas would store it: float32 strokes in a pad of side 1."""
+    return [s.astype(np.float32) for s in place_on_canvas(strokes, scale, 1.0, 1.0)]
+
+
+def render_pad_strokes(strokes: list[np.ndarray], stroke_width: float | None = None) -> np.ndarray:
+    """Strokes in pad units -> the (28, 28) float32 image live drawing would give them."""
+    options = {} if stroke_width is None else {"stroke_width": stroke_width}
+    image = strokes_to_image(strokes, min_extent=PAD_PEN_WIDTH, **options)
+    return np.zeros((28, 28), np.float32) if image is None else image

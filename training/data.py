@@ -82,8 +82,11 @@ def _read_npz(path: Path) -> dict[str, np.ndarray]:
     return read_npz(path, NPZ_KEYS, "an MNIST .npz", DataError)
 
 
-def read_npz(path: Path, keys, kind: str, error: type[Exception]) -> dict[str, np.ndarray]:
-    """The arrays ``keys`` of an .npz file; any problem becomes ``error`` with one sentence."""
+def read_npz(path: Path, keys, kind: str, error: type[Exception], optional=()) -> dict[str, np.ndarray]:
+    """The arrays ``keys`` (and those of ``optional`` it has) of an .npz file.
+
+    Any problem becomes ``error`` with one sentence.
+    """
     if not path.is_file():
         raise error(f"{path}: no such file.")
     if not zipfile.is_zipfile(path):  # else numpy would try, and refuse, to unpickle it
@@ -93,7 +96,7 @@ def read_npz(path: Path, keys, kind: str, error: type[Exception]) -> dict[str, n
             missing = [k for k in keys if k not in npz.files]
             if missing:
                 raise error(f"{path}: not {kind}, it lacks {', '.join(missing)}.")
-            return {k: npz[k] for k in keys}
+            return {k: npz[k] for k in (*keys, *optional) if k in npz.files}
     except error:
         raise
     except (zipfile.BadZipFile, EOFError, OSError, ValueError) as failure:

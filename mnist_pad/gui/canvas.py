@@ -22,10 +22,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-# A digit drawn about 2/3 of the pad tall (ink included) is fitted into MNIST's
-# 20 px box; a pen of 0.075 pad then maps to ~2.4 of 28 px, MNIST's own stroke
-# width, so the pad shows roughly what the network receives.
-PEN_WIDTH = 0.075
+from mnist_pad.preprocess import PAD_PEN_WIDTH
 
 PAD_MARGIN = 2  # px around the pad inside the widget: room for its antialiased border
 PAD_RADIUS = 14  # px, rounded corners of the pad
@@ -91,7 +88,7 @@ class DrawingCanvas(QWidget):
 
     def pen_width(self) -> float:
         """The pen's width in pad units: the smallest extent worth magnifying."""
-        return PEN_WIDTH
+        return PAD_PEN_WIDTH
 
     def is_empty(self) -> bool:
         return not self._strokes and not self._current
@@ -219,7 +216,7 @@ class DrawingCanvas(QWidget):
         painter.setClipPath(outline)
         painter.translate(pad.topLeft())
         painter.scale(pad.width(), pad.height())
-        pen = QPen(INK_COLOUR, PEN_WIDTH)
+        pen = QPen(INK_COLOUR, PAD_PEN_WIDTH)  # the network's pen: the pad shows what it receives
         pen.setCapStyle(Qt.PenCapStyle.RoundCap)
         pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
         painter.setPen(pen)
