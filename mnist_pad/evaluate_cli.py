@@ -16,6 +16,7 @@ import os
 import sys
 
 from training.arguments import ArgumentParser, number_in_range
+from training.cli import writer_fold
 
 EXIT_BAD_INPUT = 2
 
@@ -32,6 +33,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "replayed through the drawing canvas instead of MNIST")
     parser.add_argument("--scale", type=number_in_range(float, 0.05, 1.0), default=0.6,
                         help="with --strokes: digit height as a fraction of the canvas height (default 0.6)")
+    parser.add_argument("--hold-out-writers", type=writer_fold, metavar="K/F",
+                        help="with --strokes: only the writers of fold K of F, the digits that "
+                        "mnist-pad-train --hold-out-writers K/F left out")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of a report")
     return parser
 
@@ -45,8 +49,12 @@ def main(argv: list[str] | None = None) -> int:
 
     model_path = args.model or str(default_model_path())
     try:
+        if args.hold_out_writers and not args.strokes:
+            raise PenDigitsError("--hold-out-writers needs --strokes FILE.npz.")
         inspect_model_file(model_path)  # refuse a bad file before importing TensorFlow
         digits = load_pen_digits(args.strokes) if args.strokes else None
+        if digits is not None and args.hold_out_writers:
+            digits = held_out_digits(digits, args.hold_out_writers)
         data = None if digits else load_mnist(args.data)
         import_tensorflow_quietly()
         loaded = load_model(model_path)
@@ -54,21 +62,43 @@ def main(argv: list[str] | None = None) -> int:
         print(f"mnist-pad-eval: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
 
-    from training.evaluate import evaluate, evaluate_predictions
+    from training.evaluate import evaluate, evaluate_predictions, per_writer_summary
 
+    per_writer = None
     if digits is not None:
-        evaluation = evaluate_predictions(digits.labels, _predict_replayed(loaded.model, digits, args.scale))
+        probabilities = _predict_replayed(loaded.model, digits, args.scale)
+        evaluation = evaluate_predictions(digits.labels, probabilities)
+        per_writer = per_writer_summary(digits.labels, probabilities.argmax(1), digits.writers)
         source = {"strokes": args.strokes, "scale": args.scale}
+        if args.hold_out_writers:
+            source["writer_fold"] = "{}/{}".format(args.hold_out_writers[0] + 1, args.hold_out_writers[1])
     else:
         evaluation = evaluate(loaded.model, data.x_test, data.y_test)
         source = {"data": data.source, "split": "test"}
 
     if args.json:
-        print(json.dumps({"model": str(loaded.path), **source, **evaluation.as_dict()}))
+        writers = {"per_writer": per_writer} if per_writer else {}
+        print(json.dumps({"model": str(loaded.path), **source, **evaluation.as_dict(), **writers}))
     else:
         where = f"{args.strokes} at scale {args.scale}" if digits is not None else f"{data.source} (test)"
-        print(f"model {loaded.path}\ndata  {where}\n\n{evaluation.report()}")
+        report = evaluation.report() + (_writers_report(per_writer) if per_writer else "")
+        print(f"model {loaded.path}\ndata  {where}\n\n{report}")
     return 0
+
+
+def held_out_digits(digits, fold: tuple[int, int]):
+    from mnist_pad.pen_digits import subset
+    from training.pen_data import writer_folds
+
+    return subset(digits, writer_folds(digits.writers, fold[1]) == fold[0])
+
+
+def _writers_report(summary: dict) -> str:
+    worst = ", ".join(f"{w['writer']} {w['accuracy']:.3f} (n={w['n']})" for w in summary["worst_writers"])
+    return (
+        f"\n\n{summary['writers']} writers: median accuracy {summary['median_accuracy']:.4f}, "
+        f"worst {summary['worst_accuracy']:.4f}\nworst writers: {worst}"
+    )
 
 
 def _predict_replayed(model, digits, scale: float):

@@ -56,6 +56,21 @@ def load_pen_digits(path: str | Path) -> PenDigits:
     return digits
 
 
+def subset(digits: PenDigits, mask: np.ndarray) -> PenDigits:
+    """The digits where ``mask`` is true, in file order."""
+    picked = np.flatnonzero(mask)
+    strokes = [digits.strokes(i) for i in picked]
+    counts = [len(s) for s in strokes]
+    flat = [stroke for sample in strokes for stroke in sample]
+    return PenDigits(
+        labels=digits.labels[picked],
+        points=np.concatenate(flat) if flat else np.zeros((0, 2), np.float32),
+        stroke_offsets=np.concatenate([[0], np.cumsum([len(s) for s in flat])]).astype(np.int64),
+        sample_offsets=np.concatenate([[0], np.cumsum(counts)]).astype(np.int64),
+        writers=digits.writers[picked],
+    )
+
+
 def _writers(arrays: dict[str, np.ndarray], n: int) -> np.ndarray:
     writers = arrays.get(WRITER_KEY)
     if writers is None or writers.shape != (n,):

@@ -16,3 +16,13 @@ def run(tool: str, *args: str, cwd=None, env=None, timeout=600) -> subprocess.Co
 
 def script(tool: str) -> str:
     return shutil.which(tool) or str(Path(sys.executable).with_name(tool))
+
+
+def assert_one_sentence_failure(finished: subprocess.CompletedProcess, *needles: str) -> None:
+    """Exit status 2 and one line on stderr holding every needle; no traceback."""
+    assert finished.returncode == 2, finished.stderr
+    assert "Traceback" not in finished.stderr
+    lines = [line for line in finished.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, finished.stderr
+    for needle in needles:
+        assert needle in lines[0]

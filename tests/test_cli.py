@@ -15,16 +15,7 @@ import pytest
 from mnist_pad.model_io import default_model_path
 from training.card import read_card
 
-from cli_helpers import run, script
-
-
-def assert_one_sentence_failure(finished: subprocess.CompletedProcess, *needles: str) -> None:
-    assert finished.returncode == 2, finished.stderr
-    assert "Traceback" not in finished.stderr
-    lines = [line for line in finished.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1, finished.stderr
-    for needle in needles:
-        assert needle in lines[0]
+from cli_helpers import assert_one_sentence_failure, run, script
 
 
 @pytest.fixture(scope="module")

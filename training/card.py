@@ -9,8 +9,19 @@ from pathlib import Path
 
 from training.atomic import write_bytes_atomic
 from training.augment import DESCRIPTION as AUGMENTATION
+from training.pen_augment import DESCRIPTION as PEN_AUGMENTATION
 
 CARD_SUFFIX = ".card.json"
+# The terms of the data files we know, by content; any other file's are "not recorded".
+KNOWN_LICENCES = {
+    "06af5dfe73b70e3bc1c36439982b18a8d76803db9b544f6fdf838a37fbb01b64": (
+        "MNIST (Yann LeCun, Corinna Cortes), as published: Creative Commons Attribution-Share Alike 3.0"
+    ),
+    "847c49d5f25b9233ecbda5f51864c0d87cdc7e2fb1c8de69f02cbdda397c3737": (
+        "UNIPEN train_r01_v07, category 1a (International Unipen Foundation, 1999): research use, "
+        "with reference to the UNIPEN database"
+    ),
+}
 
 
 def card_path(model_path: Path) -> Path:
@@ -26,13 +37,17 @@ def read_card(model_path: Path) -> dict | None:
     return card if isinstance(card, dict) else None
 
 
-def write_card(model_path: Path, data, config, result, test_accuracy: float, command: str) -> Path:
+def write_card(
+    model_path: Path, data, config, result, test_accuracy: float, command: str,
+    pen_sources=(), held_out: dict | None = None, cross_validation: dict | None = None,
+) -> Path:
     import keras
     import tensorflow as tf
 
     from training.data import file_sha256
 
     source = Path(data.source)
+    mnist_sha256 = file_sha256(source) if source.is_file() else None
     card = {
         "model": model_path.name,
         "test_accuracy": round(test_accuracy, 6),
@@ -44,6 +59,11 @@ def write_card(model_path: Path, data, config, result, test_accuracy: float, com
         "cancelled": result.cancelled,
         "batch_size": config.batch_size,
         "augmentation": AUGMENTATION if config.augment else None,
+        "pen_augmentation": PEN_AUGMENTATION if config.augment and pen_sources else None,
+        "pen_repeat": config.pen_repeat if pen_sources else None,
+        "validation_writers": config.validation_writers if pen_sources else None,
+        "init_model": _described_file(config.init_model),
+        "learning_rate": config.learning_rate,
         "train_samples": config.train_samples,
         "validation_samples": config.validation_samples,
         "training_seconds": round(result.seconds, 1),
@@ -51,7 +71,17 @@ def write_card(model_path: Path, data, config, result, test_accuracy: float, com
         "keras_version": keras.__version__,
         "tensorflow_version": tf.__version__,
         "data": data.source,
-        "data_sha256": file_sha256(source) if source.is_file() else None,
+        "data_sha256": mnist_sha256,
+        "sources": [
+            {"role": "MNIST", "path": data.source, "sha256": mnist_sha256, "licence": _licence(mnist_sha256)},
+            *(
+                {"role": "pen digits", "path": pen.path, "sha256": pen.sha256, "digits": pen.samples,
+                 "writers": pen.writers, "licence": _licence(pen.sha256)}
+                for pen in pen_sources
+            ),
+        ],
+        "held_out_writers": held_out,
+        "writer_cross_validation": cross_validation,
         "history": [  # epochs counted from 1, as everywhere a person reads them
             {**{k: round(v, 6) for k, v in vars(epoch).items() if k != "epoch"}, "epoch": epoch.epoch + 1}
             for epoch in result.epochs
@@ -61,6 +91,16 @@ def write_card(model_path: Path, data, config, result, test_accuracy: float, com
     path = card_path(model_path)
     write_bytes_atomic(path, (json.dumps(card, indent=2) + "\n").encode())
     return path
+
+
+def _licence(sha256: str | None) -> str:
+    return KNOWN_LICENCES.get(sha256, "not recorded")
+
+
+def _described_file(path: str | None) -> dict | None:
+    from training.data import file_sha256
+
+    return None if path is None else {"path": path, "sha256": file_sha256(path)}
 
 
 def _cpu_count() -> int:

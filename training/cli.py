@@ -1,6 +1,7 @@
 """``mnist-pad-train``: fit the network from the command line.
 
     mnist-pad-train --data mnist.npz --epochs 5 --augment --out my_model.h5
+    mnist-pad-train --strokes dev.npz --hold-out-writers 1/3 --augment --out fold1.h5
 
 Progress goes to stderr; the last line on stdout is the summary with the test
 accuracy. Ctrl-C stops after the current batch and keeps the best checkpoint;
@@ -14,16 +15,28 @@ import signal
 import sys
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
+
+import numpy as np
 
 from training import import_tensorflow_quietly
 from training.arguments import ArgumentParser, number_in_range
+from training.pen_data import parse_fold
 from training.atomic import OutputError
 from training.card import write_card
+from training.evaluate import evaluate
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
 POSITIVE_INT = number_in_range(int, 1)
+
+
+def writer_fold(text: str) -> tuple[int, int]:
+    try:
+        return parse_fold(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -39,6 +52,24 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--augment", action="store_true", help="random shifts, rotations, scaling and slant per batch")
     parser.add_argument("--train-samples", type=POSITIVE_INT, metavar="N", help="train on the first N samples only")
     parser.add_argument("--workers", type=POSITIVE_INT, default=1, help="PyDataset worker threads (default 1)")
+    parser.add_argument("--strokes", action="append", default=[], metavar="FILE.npz",
+                        help="pen-written digits (pen-digits layout) to train on beside MNIST, rendered as the "
+                        "pad renders drawings; repeatable")
+    parser.add_argument("--pen-repeat", type=POSITIVE_INT, default=3, metavar="K",
+                        help="each pen digit is seen K times an epoch, varied anew with --augment (default 3)")
+    parser.add_argument("--hold-out-writers", type=writer_fold, metavar="K/F",
+                        help="leave out the pen digits of writer fold K of F (writers dealt out at random, "
+                        "whole) and report accuracy on them at the end")
+    parser.add_argument("--cross-validate", type=number_in_range(int, 2, 10), metavar="F",
+                        help="first train F models with the same settings, each leaving out one writer fold, "
+                        "and record their held-out-writer figures in the final model's card")
+    parser.add_argument("--validation-writers", type=number_in_range(float, 0.0, 0.5), default=0.1,
+                        metavar="SHARE", help="this share of the trained-on pen writers validates beside MNIST's "
+                        "validation images instead of training (default 0.1)")
+    parser.add_argument("--init-model", metavar="PATH.h5", help="start from this model's weights "
+                        "(the same network) instead of fresh ones")
+    parser.add_argument("--learning-rate", type=number_in_range(float, 1e-6, 1.0), default=1e-3,
+                        help="Adam's step size (default 0.001)")
     parser.add_argument("--out", required=True, metavar="PATH.h5", help="where the best model is written")
     return parser
 
@@ -76,18 +107,31 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(f"{out}: the output must be an .h5 file.")
 
     # Heavy imports after argument checks, so --help and typos answer at once.
-    import_tensorflow_quietly()
+    from mnist_pad.model_io import ModelLoadError, inspect_model_file
+    from mnist_pad.pen_digits import PenDigitsError
     from training.data import DataError, load_mnist
-    from training.fit import TrainConfig, train
+    from training.job import TrainConfig
+    from training.pen_data import load_pen_samples
 
     try:
+        if args.init_model:
+            inspect_model_file(args.init_model)  # refuse a bad file before importing TensorFlow
+        pen, pen_sources = load_pen_samples(args.strokes)
+        if args.hold_out_writers and not args.strokes:
+            raise ValueError("--hold-out-writers needs pen digits to hold out: add --strokes FILE.npz.")
         data = load_mnist(args.data)
         config = TrainConfig(
             epochs=args.epochs, batch_size=args.batch_size, augment=args.augment,
-            train_samples=args.train_samples, workers=args.workers,
+            train_samples=args.train_samples, workers=args.workers, pen_files=tuple(args.strokes),
+            pen_repeat=args.pen_repeat, hold_out_writers=args.hold_out_writers,
+            validation_writers=args.validation_writers,
+            init_model=args.init_model, learning_rate=args.learning_rate,
         )
-    except (DataError, ValueError) as error:
+    except (DataError, PenDigitsError, ModelLoadError, ValueError) as error:
         return _fail(str(error))
+    if args.cross_validate and (not args.strokes or args.hold_out_writers):
+        return _fail("--cross-validate needs --strokes FILE.npz and holds out its own writer folds.")
+    import_tensorflow_quietly()
 
     cancel = threading.Event()
     # Ctrl-C asks for a stop after the current batch; a second one quits at once
@@ -99,37 +143,97 @@ def main(argv: list[str] | None = None) -> int:
         print("\nstopping after this batch (Ctrl-C again to quit now)...", file=sys.stderr, flush=True)
 
     previous_handler = signal.signal(signal.SIGINT, on_interrupt)
-    progress = _ConsoleProgress(config.epochs)
+    command = "mnist-pad-train " + " ".join(argv if argv is not None else sys.argv[1:])
+    run = _Run(data, pen if len(pen) else None, pen_sources, command, cancel)
     try:
-        result = train(data, out, config, on_batch=progress.batch, on_epoch=progress.epoch, cancel=cancel)
-    except (OutputError, ValueError) as error:  # ValueError: data too small to split
+        folds = []
+        for fold in range(args.cross_validate or 0):
+            fold_out = out.with_name(f"{out.stem}.fold{fold + 1}of{args.cross_validate}.h5")
+            folds.append(run.once(fold_out, replace(config, hold_out_writers=(fold, args.cross_validate))))
+            if folds[-1] is None or cancel.is_set():
+                return EXIT_INTERRUPTED
+        finished = run.once(out, config, cross_validation=_pooled(folds) if folds else None)
+    except (OutputError, ModelLoadError, ValueError) as error:  # ValueError: data too small to split
         return _fail(str(error))
     finally:
         signal.signal(signal.SIGINT, previous_handler)
-
-    if not result.checkpoint_written:
-        print("stopped before any epoch finished; no model was written.", file=sys.stderr)
-        return EXIT_INTERRUPTED
-    test_accuracy = _test_accuracy(out, data)
-    command = "mnist-pad-train " + " ".join(argv if argv is not None else sys.argv[1:])
-    write_card(out, data, config, result, test_accuracy, command)
-    ending = "stopped by Ctrl-C" if result.cancelled else (
-        "stopped early" if result.stopped_early else "all epochs run")
-    print(
-        f"test accuracy {test_accuracy:.4f} | best val_acc {result.best_val_acc:.4f} at epoch "
-        f"{result.best_epoch + 1} of {len(result.epochs)} ({ending}) | {result.seconds:.0f}s | {out}"
-    )
-    return EXIT_INTERRUPTED if result.cancelled else 0
+    return EXIT_INTERRUPTED if finished is None or cancel.is_set() else 0
 
 
-def _test_accuracy(model_path: Path, data) -> float:
-    """Accuracy of the saved best checkpoint (not the last epoch's weights) on the test set."""
+class _Run:
+    """Train one model, evaluate it and write its card; what every run of this command shares."""
+
+    def __init__(self, data, pen, pen_sources, command: str, cancel: threading.Event):
+        self.data, self.pen, self.pen_sources = data, pen, pen_sources
+        self.command, self.cancel = command, cancel
+
+    def once(self, out: Path, config, cross_validation: dict | None = None):
+        """The held-out predictions (labels, predicted, writers), or None when no epoch finished."""
+        from training.fit import train
+
+        progress = _ConsoleProgress(config.epochs)
+        result = train(
+            self.data, out, config, pen=self.pen,
+            on_batch=progress.batch, on_epoch=progress.epoch, cancel=self.cancel,
+        )
+        if not result.checkpoint_written:
+            print("stopped before any epoch finished; no model was written.", file=sys.stderr)
+            return None
+        model = _saved_model(out)
+        test_accuracy = evaluate(model, self.data.x_test, self.data.y_test).accuracy
+        predictions = _held_out_predictions(model, self.pen, config.hold_out_writers)
+        held_out = None
+        if predictions is not None:
+            fold, folds = config.hold_out_writers
+            held_out = {"fold": f"{fold + 1}/{folds}", **held_out_summary(*predictions)}
+        write_card(
+            out, self.data, config, result, test_accuracy, self.command,
+            pen_sources=self.pen_sources, held_out=held_out, cross_validation=cross_validation,
+        )
+        ending = "stopped by Ctrl-C" if result.cancelled else (
+            "stopped early" if result.stopped_early else "all epochs run")
+        held_out_line = (
+            f" | held-out writers {held_out['accuracy']:.4f} ({held_out['n']} digits)" if held_out else ""
+        )
+        print(
+            f"test accuracy {test_accuracy:.4f}{held_out_line} | best val_acc {result.best_val_acc:.4f} at "
+            f"epoch {result.best_epoch + 1} of {len(result.epochs)} ({ending}) | {result.seconds:.0f}s | {out}",
+            flush=True,
+        )
+        return predictions if predictions is not None else ()
+
+
+def _saved_model(model_path: Path):
+    """The saved best checkpoint, not the last epoch's weights."""
     import keras
 
-    from training.evaluate import evaluate
+    return keras.saving.load_model(model_path, compile=False, safe_mode=True)
 
-    model = keras.saving.load_model(model_path, compile=False, safe_mode=True)
-    return evaluate(model, data.x_test, data.y_test).accuracy
+
+def _held_out_predictions(model, pen, hold_out):
+    """(labels, predicted, writers) of the held-out writers' digits, rendered as the pad renders them."""
+    if hold_out is None:
+        return None
+    from mnist_pad.predictor import Predictor
+    from training.pen_data import split_writers
+
+    held_out = split_writers(pen, hold_out)[1]
+    predicted = Predictor(model).predict_batch(held_out.images()).argmax(1)
+    return held_out.labels, predicted, held_out.writers
+
+
+def held_out_summary(labels, predicted, writers) -> dict:
+    from training.evaluate import confusion_matrix, Evaluation, per_writer_summary
+
+    evaluation = Evaluation(confusion_matrix(labels, predicted))
+    return {**evaluation.as_dict(), "per_writer": per_writer_summary(labels, predicted, writers)}
+
+
+def _pooled(folds) -> dict:
+    """Every fold's held-out digits together: each dev writer scored by a model that never saw them."""
+    labels, predicted, writers = (np.concatenate(part) for part in zip(*folds))
+    per_fold = [float((p == l).mean()) for l, p, _ in folds]
+    return {"folds": len(folds), "per_fold_accuracy": per_fold, **held_out_summary(labels, predicted, writers)}
 
 
 def _fail(sentence: str) -> int:

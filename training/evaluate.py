@@ -45,6 +45,23 @@ class Evaluation:
         return "\n".join(lines)
 
 
+def per_writer_summary(labels: np.ndarray, predicted: np.ndarray, writers: np.ndarray, worst: int = 5) -> dict:
+    """How accuracy spreads over writers: their number, the median and worst writer, the worst few."""
+    correct = np.asarray(labels) == np.asarray(predicted)
+    names, which = np.unique(np.asarray(writers).astype(str), return_inverse=True)
+    counts = np.bincount(which, minlength=len(names))
+    accuracy = np.bincount(which, weights=correct, minlength=len(names)) / counts
+    order = np.lexsort((-counts, accuracy))  # worst first; of equals, the writer with more digits
+    return {
+        "writers": len(names),
+        "median_accuracy": float(np.median(accuracy)) if len(names) else None,
+        "worst_accuracy": float(accuracy[order[0]]) if len(names) else None,
+        "worst_writers": [
+            {"writer": str(names[i]), "accuracy": float(accuracy[i]), "n": int(counts[i])} for i in order[:worst]
+        ],
+    }
+
+
 def confusion_matrix(labels: np.ndarray, predicted: np.ndarray) -> np.ndarray:
     flat = np.asarray(labels, np.int64) * NUM_CLASSES + np.asarray(predicted, np.int64)
     return np.bincount(flat, minlength=NUM_CLASSES**2).reshape(NUM_CLASSES, NUM_CLASSES)

@@ -21,7 +21,8 @@ from training.checkpoint import AtomicModelCheckpoint
 from training.data import MnistData, split_validation
 from training.generator import MnistSequence
 from training.job import BatchProgress, EpochResult, TrainConfig, TrainResult
-from training.model import build_model
+from training.model import build_model, compile_model, load_seed_model
+from training.pen_data import PenSamples, split_validation_writers, split_writers
 
 MONITOR = "val_acc"
 EARLY_STOPPING_PATIENCE = 2
@@ -84,11 +85,17 @@ def train(
     out_path: str | os.PathLike,
     config: TrainConfig = TrainConfig(),
     *,
+    pen: PenSamples | None = None,
     on_batch: Callable[[BatchProgress], None] | None = None,
     on_epoch: Callable[[EpochResult], None] | None = None,
     cancel: threading.Event | None = None,
 ) -> TrainResult:
-    """Fit a fresh model on ``data`` and keep its best epoch (by val_acc) at ``out_path``.
+    """Fit a model on ``data`` (and ``pen`` digits) and keep its best epoch (by val_acc) at ``out_path``.
+
+    The model is fresh, or ``config.init_model``'s weights. Pen digits of the
+    writers ``config.hold_out_writers`` names are left out; of the rest, a share
+    of the writers (``config.validation_writers``) validates beside MNIST's
+    validation images, so a held-out fold is never looked at.
 
     ``cancel``, once set, stops training after the current batch, without
     validating the unfinished epoch; the best checkpoint written so far stays in
@@ -107,14 +114,19 @@ def train(
         x_train, y_train = x_train[: config.train_samples], y_train[: config.train_samples]
 
     pool = {"workers": config.workers, "use_multiprocessing": False}
+    pen_train = pen_val = None
+    if pen is not None:
+        pen_train, pen_val = split_validation_writers(
+            split_writers(pen, config.hold_out_writers)[0], config.validation_writers
+        )
     train_batches = MnistSequence(
         x_train, y_train, config.batch_size, shuffle=True, augment=config.augment,
-        seed=config.seed, **pool,
+        seed=config.seed, pen=pen_train, pen_repeat=config.pen_repeat, **pool,
     )
-    val_batches = MnistSequence(x_val, y_val, config.batch_size, **pool)
+    val_batches = MnistSequence(x_val, y_val, config.batch_size, pen=pen_val, **pool)
 
     keras.utils.set_random_seed(config.seed)
-    model = build_model()
+    model = _initial_model(config)
     result = TrainResult(out_path=out_path)
     checkpoint = AtomicModelCheckpoint(out_path, monitor=MONITOR, mode="max")
     early_stopping = keras.callbacks.EarlyStopping(
@@ -145,3 +157,9 @@ def train(
         result.seconds = time.perf_counter() - started
     result.stopped_early = early_stopping.stopped_epoch > 0
     return result
+
+
+def _initial_model(config: TrainConfig) -> keras.Model:
+    model = build_model() if config.init_model is None else load_seed_model(config.init_model)
+    compile_model(model, config.learning_rate)
+    return model

@@ -2,6 +2,8 @@
 
 Images stay uint8 in memory; each batch is scaled to float32 in [0, 1] with shape
 (28, 28, 1) only when Keras asks for it, so a whole float32 copy never exists.
+Pen-written digits can join MNIST: they are kept as strokes and rendered through
+the live drawing path when a batch needs them, each time varied anew when augmenting.
 """
 
 from __future__ import annotations
@@ -11,7 +13,10 @@ import math
 import keras
 import numpy as np
 
+from mnist_pad.pen_digits import render_pad_strokes
 from training.augment import random_augment
+from training.pen_augment import random_pen_variation
+from training.pen_data import PenSamples, to_uint8
 
 NUM_CLASSES = 10
 
@@ -26,7 +31,9 @@ class MnistSequence(keras.utils.PyDataset):
 
     ``shuffle`` reorders the samples every epoch (training); leave it off for
     validation and evaluation. ``augment`` applies a fresh random stroke-width
-    change and affine warp to every image of every batch (``training.augment``).
+    change and affine warp to every image of every batch (``training.augment``),
+    and a fresh pen-path variation to every pen sample (``training.pen_augment``).
+    ``pen`` samples join the images, each ``pen_repeat`` times an epoch.
     ``workers``, ``use_multiprocessing`` and ``max_queue_size`` are PyDataset's own.
     """
 
@@ -39,6 +46,8 @@ class MnistSequence(keras.utils.PyDataset):
         shuffle: bool = False,
         augment: bool = False,
         seed: int | None = None,
+        pen: PenSamples | None = None,
+        pen_repeat: int = 1,
         workers: int = 1,
         use_multiprocessing: bool = False,
         max_queue_size: int = 10,
@@ -52,8 +61,16 @@ class MnistSequence(keras.utils.PyDataset):
             raise ValueError(f"{len(images)} images but {len(labels)} labels")
         if batch_size < 1:
             raise ValueError(f"batch_size must be positive, got {batch_size}")
+        if pen_repeat < 1:
+            raise ValueError(f"pen_repeat must be at least 1, got {pen_repeat}")
+        self.pen = pen if pen is not None and len(pen) else None
+        pen_count = len(self.pen) * pen_repeat if self.pen else 0
+        # Without augmentation a pen sample always looks the same: render it once.
+        self._pen_images = to_uint8(self.pen.images()) if self.pen and not augment else None
         self.images = images
-        self.labels = np.asarray(labels)
+        self.labels = np.concatenate(
+            [np.asarray(labels, np.int64), np.tile(self.pen.labels, pen_repeat) if self.pen else []]
+        ).astype(np.int64)
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.augment = augment
@@ -62,23 +79,33 @@ class MnistSequence(keras.utils.PyDataset):
         # never share a generator and a seeded run is reproducible.
         self._augment_seed = int(self._rng.integers(2**63))
         self._epoch = 0
-        self._order = np.arange(len(images))
+        self._order = np.arange(len(images) + pen_count)
         if shuffle:
             self._rng.shuffle(self._order)
 
     def __len__(self) -> int:
-        return math.ceil(len(self.images) / self.batch_size)
+        return math.ceil(len(self._order) / self.batch_size)
 
     def __getitem__(self, index: int) -> tuple[np.ndarray, np.ndarray]:
         if not 0 <= index < len(self):
             raise IndexError(f"batch {index} out of range for {len(self)} batches")
         picked = self._order[index * self.batch_size : (index + 1) * self.batch_size]
-        batch = self.images[picked]
+        rng = np.random.default_rng([self._augment_seed, self._epoch, index]) if self.augment else None
+        from_mnist = picked < len(self.images)
+        batch = np.empty((len(picked), 28, 28), np.uint8)
+        batch[from_mnist] = self.images[picked[from_mnist]]
         if self.augment:
-            rng = np.random.default_rng([self._augment_seed, self._epoch, index])
-            batch = random_augment(batch, rng)
+            batch[from_mnist] = random_augment(batch[from_mnist], rng)
+        if not from_mnist.all():
+            batch[~from_mnist] = self._pen_batch((picked[~from_mnist] - len(self.images)) % len(self.pen), rng)
         one_hot = np.eye(NUM_CLASSES, dtype=np.float32)[self.labels[picked]]
         return scale_images(batch), one_hot
+
+    def _pen_batch(self, samples: np.ndarray, rng: np.random.Generator | None) -> np.ndarray:
+        if rng is None:
+            return self._pen_images[samples]
+        varied = [random_pen_variation(self.pen.strokes[i], rng) for i in samples]
+        return to_uint8(np.stack([render_pad_strokes(strokes, width) for strokes, width in varied]))
 
     def on_epoch_end(self) -> None:
         self._epoch += 1

@@ -19,6 +19,12 @@ class TrainConfig:
     validation_samples: int = 5000
     seed: int = 0
     workers: int = 1  # PyDataset worker threads
+    pen_files: tuple[str, ...] = ()  # pen-digits files whose digits join MNIST's
+    pen_repeat: int = 3  # each pen digit is seen this many times an epoch (varied anew when augmenting)
+    hold_out_writers: tuple[int, int] | None = None  # (fold, folds): that fold's writers are not trained on
+    validation_writers: float = 0.1  # this share of the trained-on pen writers validates instead
+    init_model: str | None = None  # start from this model's weights instead of fresh ones
+    learning_rate: float = 1e-3
 
     def __post_init__(self):
         if self.epochs < 1:
@@ -27,6 +33,12 @@ class TrainConfig:
             raise ValueError(f"batch size must be at least 1, got {self.batch_size}")
         if self.train_samples is not None and self.train_samples < 1:
             raise ValueError(f"train samples must be at least 1, got {self.train_samples}")
+        if self.pen_repeat < 1:
+            raise ValueError(f"the pen-digit repeat must be at least 1, got {self.pen_repeat}")
+        if not 0 <= self.validation_writers < 1:
+            raise ValueError(f"the validation writers' share must be from 0 to below 1, got {self.validation_writers}")
+        if not self.learning_rate > 0:
+            raise ValueError(f"the learning rate must be positive, got {self.learning_rate}")
 
 
 @dataclass(frozen=True)

@@ -30,5 +30,24 @@ def build_model() -> keras.Model:
     return model
 
 
-def compile_model(model: keras.Model) -> None:
-    model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["acc"])
+def load_seed_model(path) -> keras.Model:
+    """A fresh seed network holding the weights of the model file at ``path``.
+
+    Raises ``mnist_pad.model_io.ModelLoadError`` when the file cannot be loaded
+    or is not this architecture.
+    """
+    from mnist_pad.model_io import ModelLoadError, load_model
+
+    loaded = load_model(path).model
+    model = build_model()
+    shapes = [tuple(w.shape) for w in loaded.weights]
+    if shapes != [tuple(w.shape) for w in model.weights]:
+        raise ModelLoadError(f"{path}: not the mnist-pad network, so training cannot start from it.")
+    model.set_weights(loaded.get_weights())
+    return model
+
+
+def compile_model(model: keras.Model, learning_rate: float = 1e-3) -> None:
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate), loss="categorical_crossentropy", metrics=["acc"]
+    )

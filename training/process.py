@@ -23,8 +23,10 @@ from pathlib import Path
 
 from training import first_line, import_tensorflow_quietly
 from training.atomic import OutputError, remove_stray_temporaries
+from mnist_pad.pen_digits import PenDigitsError
 from training.data import DataError, load_mnist
 from training.job import TrainConfig, TrainResult
+from training.pen_data import load_pen_samples
 
 TRAINING_NICENESS = 10  # added to the app's scheduling niceness (POSIX)
 
@@ -131,13 +133,14 @@ def _train_in_child(job: TrainJob, sender, cancel) -> TrainResult | Failed:
     try:
         sender.send(Status("Loading the data…"))
         data = load_mnist(job.data_path)
+        pen = load_pen_samples(list(job.config.pen_files))[0] if job.config.pen_files else None
         if cancel.is_set():
             return TrainResult(Path(job.out_path), cancelled=True)
         sender.send(Status("Building the model and compiling the first batch…"))
         return train(
-            data, job.out_path, job.config, on_batch=sender.send, on_epoch=sender.send, cancel=cancel
+            data, job.out_path, job.config, pen=pen, on_batch=sender.send, on_epoch=sender.send, cancel=cancel
         )
-    except (DataError, OutputError) as error:
+    except (DataError, PenDigitsError, OutputError) as error:
         return Failed(str(error))
     except Exception as error:  # a closed pipe too: sending this then ends the child quietly
         return Failed(f"Training failed: {first_line(error)}.")

@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 )
 
 from mnist_pad.gui.curves import TrainingCurves
+from mnist_pad.gui.pen_files import PenFilesChooser
 from mnist_pad.gui.training_report import EtaClock, format_duration, outcome_title, summary_text
 from mnist_pad.gui.threads import keep_until_finished
 from mnist_pad.gui.training_worker import TrainingWorker
@@ -138,6 +139,8 @@ class TrainTab(QWidget):
         for spin in (self.samples_spin, self.epochs_spin, self.batch_spin):
             spin.valueChanged.connect(self.save_settings)
         self.augment_check.toggled.connect(self.save_settings)
+        self.pen_files.changed.connect(self.save_settings)
+        self.pen_files.rejected.connect(self.show_error)
         self.output_edit.textChanged.connect(self.save_settings)
         self._repaint_timer = QTimer(self)
         self._repaint_timer.setInterval(REPAINT_INTERVAL_MS)
@@ -176,6 +179,7 @@ class TrainTab(QWidget):
             "a little, differently each epoch:\n"
             "better on real handwriting, a little slower to learn."
         )
+        self.pen_files = PenFilesChooser()
         self.output_edit = QLineEdit()
         self.output_edit.setPlaceholderText("a new file each run")
         self.output_edit.setToolTip(f"Empty: a new time-stamped file in {models_directory()}")
@@ -188,6 +192,7 @@ class TrainTab(QWidget):
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.addRow("Data", _row(self.data_label, self.data_button))
+        form.addRow("Pen digits", self.pen_files)
         form.addRow("Training images", self.samples_spin)
         form.addRow("Epochs", self.epochs_spin)
         form.addRow("Batch size", self.batch_spin)
@@ -257,7 +262,11 @@ class TrainTab(QWidget):
         self.batch_spin.setValue(s.value("batch_size", 200, type=int))
         self.augment_check.setChecked(s.value("augment", False, type=bool))
         self.output_edit.setText(s.value("output_path", "", type=str))
+        pen_paths = s.value("pen_files", [], type=list)
+        self.pen_files.repeat_spin.setValue(s.value("pen_repeat", TrainConfig.pen_repeat, type=int))
         s.endGroup()
+        # A remembered file that has gone would only fail the next run.
+        self.pen_files.set_paths([p for p in pen_paths if Path(p).is_file()])
         # --data on the command line is this run's explicit choice (the remembered
         # pick stays for later runs); a pick that no longer exists would only fail.
         keep = picked and not self.command_line_data and Path(picked).exists()
@@ -271,6 +280,8 @@ class TrainTab(QWidget):
         s.setValue("batch_size", self.batch_spin.value())
         s.setValue("augment", self.augment_check.isChecked())
         s.setValue("output_path", self.output_edit.text().strip())
+        s.setValue("pen_files", self.pen_files.paths())
+        s.setValue("pen_repeat", self.pen_files.repeat_spin.value())
         s.endGroup()
 
     def set_data_path(self, path: str | None) -> None:
@@ -338,6 +349,8 @@ class TrainTab(QWidget):
             batch_size=self.batch_spin.value(),
             augment=self.augment_check.isChecked(),
             train_samples=self.samples_spin.value() or None,
+            pen_files=tuple(self.pen_files.paths()),
+            pen_repeat=self.pen_files.repeat_spin.value(),
         )
         job = TrainJob(data_path=self._data_path, out_path=str(out_path), config=config)
         self._clear_results(config.epochs)

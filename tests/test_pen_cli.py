@@ -1,0 +1,105 @@
+"""Pen digits on the command line: training beside MNIST, writer folds, per-writer figures, bad files."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import numpy as np
+import pytest
+
+from mnist_pad.pen_digits import load_pen_digits, subset
+from training.card import read_card
+from training.pen_data import writer_folds
+
+from cli_helpers import assert_one_sentence_failure, run
+
+
+def write_pen_digits(path, labels, strokes_per_sample, writers=None):
+    """A pen-digits file: ``strokes_per_sample`` is a list of lists of (n, 2) arrays."""
+    flat = [s for sample in strokes_per_sample for s in sample]
+    arrays = dict(
+        labels=np.asarray(labels, np.int8),
+        points=np.concatenate(flat).astype(np.float32) if flat else np.zeros((0, 2), np.float32),
+        stroke_offsets=np.concatenate([[0], np.cumsum([len(s) for s in flat])]).astype(np.int64),
+        sample_offsets=np.concatenate([[0], np.cumsum([len(s) for s in strokes_per_sample])]).astype(np.int64),
+    )
+    if writers is not None:
+        arrays["writer"] = np.asarray(writers)
+    np.savez(path, **arrays)
+    return path
+
+
+def _bad_files(tmp_path):
+    stroke = [np.array([[0, 0], [1, 5], [2, 9]], np.float32)]
+    corrupt = tmp_path / "corrupt.npz"
+    corrupt.write_bytes(b"PK\x03\x04 not really a zip")
+    return {
+        "missing": (tmp_path / "nowhere.npz", "no such file"),
+        "corrupt": (corrupt, "not"),
+        "empty": (write_pen_digits(tmp_path / "empty.npz", [], []), "holds no digits"),
+        "labels": (write_pen_digits(tmp_path / "labels.npz", [3, 12], [stroke, stroke]), "0 to 9"),
+    }
+
+
+@pytest.mark.parametrize("kind", ["missing", "corrupt", "empty", "labels"])
+def test_train_refuses_a_bad_pen_digits_file_in_one_sentence(tmp_path, sample_path, kind):
+    path, needle = _bad_files(tmp_path)[kind]
+    out = tmp_path / "model.h5"
+    finished = run("mnist-pad-train", "--data", str(sample_path), "--strokes", str(path), "--out", str(out))
+    assert_one_sentence_failure(finished, str(path), needle)
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("fold", ["0/3", "4/3", "2"])
+def test_train_refuses_a_bad_writer_fold(tmp_path, sample_path, fold):
+    finished = run("mnist-pad-train", "--data", str(sample_path), "--hold-out-writers", fold,
+                   "--out", str(tmp_path / "m.h5"))
+    assert_one_sentence_failure(finished, fold)
+
+
+@pytest.fixture(scope="module")
+def small_pen_file(tmp_path_factory, pen_digits_path):
+    """Every 10th digit of the dev file, writers kept."""
+    digits = load_pen_digits(pen_digits_path)
+    picked = subset(digits, np.arange(len(digits)) % 10 == 0)
+    path = tmp_path_factory.mktemp("pen") / "small.npz"
+    return write_pen_digits(path, picked.labels, [picked.strokes(i) for i in range(len(picked))], picked.writers)
+
+
+def test_cross_validation_trains_folds_and_records_held_out_writers(tmp_path, sample_path, small_pen_file):
+    out = tmp_path / "model.h5"
+    finished = run("mnist-pad-train", "--data", str(sample_path), "--strokes", str(small_pen_file),
+                   "--cross-validate", "2", "--epochs", "1", "--pen-repeat", "1", "--out", str(out))
+    assert finished.returncode == 0, finished.stderr
+    card = read_card(out)
+    pen_source = card["sources"][1]
+    assert pen_source["role"] == "pen digits" and pen_source["digits"] == 800
+    cross = card["writer_cross_validation"]
+    assert cross["folds"] == 2 and cross["n"] == 800  # every digit scored once, by the fold that left it out
+    folds = [read_card(tmp_path / f"model.fold{k}of2.h5")["held_out_writers"] for k in (1, 2)]
+    assert sum(f["n"] for f in folds) == 800
+    assert cross["per_fold_accuracy"] == pytest.approx([f["accuracy"] for f in folds])
+    writers = load_pen_digits(small_pen_file).writers
+    assert folds[0]["n"] == int((writer_folds(writers, 2) == 0).sum())
+    assert cross["per_writer"]["writers"] == len(set(writers))
+
+
+def test_eval_reports_per_writer_figures_and_a_writer_fold(tmp_path, small_pen_file):
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    whole = json.loads(run("mnist-pad-eval", "--strokes", str(small_pen_file), "--json", env=env).stdout)
+    assert whole["n"] == 800
+    digits = load_pen_digits(small_pen_file)
+    per_writer = whole["per_writer"]
+    assert per_writer["writers"] == len(set(digits.writers))
+    worst = per_writer["worst_writers"]
+    assert len(worst) == 5 and [w["accuracy"] for w in worst] == sorted(w["accuracy"] for w in worst)
+    assert per_writer["worst_accuracy"] == worst[0]["accuracy"] <= per_writer["median_accuracy"]
+    for entry in worst:  # each figure is that writer's own
+        assert entry["n"] == int((digits.writers == entry["writer"]).sum())
+
+    finished = run("mnist-pad-eval", "--strokes", str(small_pen_file), "--hold-out-writers", "2/2", "--json", env=env)
+    fold = json.loads(finished.stdout)
+    assert fold["writer_fold"] == "2/2"
+    assert fold["n"] == int((writer_folds(digits.writers, 2) == 1).sum())
+    assert fold["per_writer"]["writers"] == len(set(digits.writers[writer_folds(digits.writers, 2) == 1]))

@@ -1,0 +1,159 @@
+"""Pen-written digits as training data: rendering, writer splits, pen-path variation, a real run."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from mnist_pad.pen_digits import in_pad_units, load_pen_digits, render_pad_strokes
+from training.generator import MnistSequence
+from training.pen_augment import random_pen_variation
+from training.pen_data import (
+    from_pen_digits,
+    parse_fold,
+    split_validation_writers,
+    split_writers,
+    to_uint8,
+    writer_folds,
+)
+
+
+@pytest.fixture(scope="module")
+def pen(pen_digits_path):
+    return from_pen_digits(load_pen_digits(pen_digits_path))
+
+
+def test_writer_folds_never_split_a_writer(pen):
+    folds = writer_folds(pen.writers, 3)
+    for writer in np.unique(pen.writers):
+        assert len(np.unique(folds[pen.writers == writer])) == 1, writer
+    writers_per_fold = [len(np.unique(pen.writers[folds == k])) for k in range(3)]
+    assert sum(writers_per_fold) == len(np.unique(pen.writers))
+    assert max(writers_per_fold) - min(writers_per_fold) <= 1
+
+
+def test_held_out_and_validation_writers_are_disjoint_from_training(pen):
+    trained, held_out = split_writers(pen, parse_fold("2/3"))
+    trained, validating = split_validation_writers(trained, 0.1)
+    sides = [set(trained.writers), set(validating.writers), set(held_out.writers)]
+    assert all(sides) and len(trained) + len(validating) + len(held_out) == len(pen)
+    assert not (sides[0] & sides[1]) and not (sides[0] & sides[2]) and not (sides[1] & sides[2])
+    # Every fold is held out once: the three held-out sets are the whole file.
+    held = [split_writers(pen, (k, 3))[1] for k in range(3)]
+    assert sum(len(h) for h in held) == len(pen)
+
+
+@pytest.mark.parametrize("text", ["0/3", "4/3", "1/1", "two/3", "1-3"])
+def test_bad_writer_folds_are_refused(text):
+    with pytest.raises(ValueError):
+        parse_fold(text)
+
+
+def test_offline_rendering_is_what_the_canvas_gives(qtbot, pen_digits_path):
+    """Training images come from the live path: replaying on the real canvas gives the same image."""
+    from mnist_pad.gui.replay import render_pen_digits
+    from mnist_pad.pen_digits import subset
+
+    digits = load_pen_digits(pen_digits_path)
+    picked = subset(digits, np.isin(np.arange(len(digits)), np.arange(0, len(digits), 400)))
+    replayed = render_pen_digits(picked, scale=0.6)
+    offline = from_pen_digits(picked).images()
+    # The canvas maps points through widget pixels; the difference is rounding of a few pixels' edges.
+    assert np.abs(replayed - offline).mean() < 0.01
+    assert np.abs(replayed - offline).max() < 0.5
+
+
+def test_generator_mixes_pen_digits_in_with_their_labels(sample_data, pen):
+    few = pen.subset(np.arange(len(pen)) < 50)
+    seq = MnistSequence(sample_data.x_train[:100], sample_data.y_train[:100], 64, pen=few, pen_repeat=2)
+    assert len(seq) == int(np.ceil((100 + 2 * 50) / 64))
+    images, labels = zip(*(seq[i] for i in range(len(seq))))
+    images, labels = np.concatenate(images)[..., 0], np.concatenate(labels).argmax(1)
+    np.testing.assert_array_equal(labels, np.concatenate([sample_data.y_train[:100], few.labels, few.labels]))
+    rendered = to_uint8(few.images()) / 255.0
+    np.testing.assert_allclose(images[100:150], rendered, atol=1e-6)
+    np.testing.assert_allclose(images[150:], rendered, atol=1e-6)
+
+
+def test_augmented_pen_digits_vary_per_epoch_and_repeat_per_seed(sample_data, pen):
+    few = pen.subset(np.arange(len(pen)) < 64)
+
+    def epochs(seed):
+        seq = MnistSequence(sample_data.x_train[:0], sample_data.y_train[:0], 64, pen=few, augment=True, seed=seed)
+        first = seq[0][0]
+        seq.on_epoch_end()
+        return first, seq[0][0]
+
+    first, second = epochs(5)
+    assert np.abs(first - second).mean() > 0.02
+    np.testing.assert_array_equal(first, epochs(5)[0])
+
+
+@pytest.fixture(scope="module")
+def mnist_only_model():
+    from importlib import resources
+
+    from mnist_pad.model_io import load_model
+    from mnist_pad.predictor import Predictor
+
+    path = resources.files("mnist_pad.resources") / "mnist_only_convnet.h5"
+    return Predictor(load_model(str(path)).model)
+
+
+def test_pen_path_variation_keeps_what_makes_each_digit(pen, mnist_only_model):
+    """A model that never saw pen digits reads varied ones almost as well as the originals.
+
+    The check can fail: a variation that turned a 1 into a 7 (too much slant or
+    rotation) or cut a 4 open would cost many points.
+    """
+    rng = np.random.default_rng(0)
+    picked = rng.choice(len(pen), 600, replace=False)
+    originals = np.stack([render_pad_strokes(pen.strokes[i]) for i in picked])
+    varied = np.stack([render_pad_strokes(*random_pen_variation(pen.strokes[i], rng)) for i in picked])
+    labels = pen.labels[picked]
+    before = (mnist_only_model.predict_batch(originals).argmax(1) == labels).mean()
+    after = (mnist_only_model.predict_batch(varied).argmax(1) == labels).mean()
+    assert before > 0.9
+    assert after >= before - 0.03, (before, after)
+    ones = labels == 1
+    assert (mnist_only_model.predict_batch(varied[ones]).argmax(1) == 1).mean() >= 0.9
+
+
+def test_pen_path_variation_changes_the_drawing(pen):
+    rng = np.random.default_rng(1)
+    strokes = pen.strokes[10]
+    varied, width = random_pen_variation(strokes, rng)
+    assert len(varied) == len(strokes)
+    assert np.abs(render_pad_strokes(varied, width) - render_pad_strokes(strokes)).mean() > 0.02
+    points = np.concatenate(varied)
+    assert 0.0 < points.min() and points.max() < 1.0  # still on the pad
+
+
+def test_in_pad_units_places_a_digit_as_a_person_draws_it(pen_digits_path):
+    digits = load_pen_digits(pen_digits_path)
+    points = np.concatenate(in_pad_units(digits.strokes(0)))
+    assert np.ptp(points[:, 1]) == pytest.approx(0.6, abs=1e-4)
+    np.testing.assert_allclose((points.min(0) + points.max(0)) / 2, [0.5, 0.5], atol=1e-4)
+
+
+def test_training_on_pen_digits_helps_writers_it_never_saw(tmp_path, sample_data, pen_digits_path):
+    """The same small run, with and without pen digits: the held-out writers must gain."""
+    from mnist_pad.model_io import load_model
+    from mnist_pad.predictor import Predictor
+    from training.fit import TrainConfig, train
+    from training.pen_data import load_pen_samples
+
+    pen, _ = load_pen_samples([str(pen_digits_path)])
+    hold_out = (0, 3)
+    held_out = split_writers(pen, hold_out)[1]
+    images = held_out.images()
+
+    def held_out_accuracy(with_pen: bool) -> float:
+        out = tmp_path / f"pen{with_pen}.h5"
+        config = TrainConfig(epochs=2, batch_size=100, pen_repeat=1, hold_out_writers=hold_out)
+        train(sample_data, out, config, pen=pen if with_pen else None)
+        predicted = Predictor(load_model(out).model).predict_batch(images).argmax(1)
+        return float((predicted == held_out.labels).mean())
+
+    without, with_pen = held_out_accuracy(False), held_out_accuracy(True)
+    assert with_pen > without + 0.02, (without, with_pen)

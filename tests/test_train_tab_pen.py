@@ -1,0 +1,73 @@
+"""The Train tab with pen-written digits: choosing files, bad files, and a real run that uses them."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt
+
+from mnist_pad.gui.train_tab import TrainTab
+from mnist_pad.pen_digits import load_pen_digits, subset
+
+from test_pen_cli import write_pen_digits
+from test_train_tab import (  # noqa: F401  (fixtures)
+    TRAINING_TIMEOUT_MS,
+    configure,
+    isolated_settings,
+    settings,
+    start_and_wait_for_failure,
+    tab,
+)
+
+
+def small_pen_file(path, pen_digits_path, every=80):
+    digits = load_pen_digits(pen_digits_path)
+    picked = subset(digits, np.arange(len(digits)) % every == 0)
+    return write_pen_digits(path, picked.labels, [picked.strokes(i) for i in range(len(picked))], picked.writers)
+
+
+def test_a_bad_pen_digits_file_is_one_sentence_and_changes_nothing(qtbot, tab, tmp_path, pen_digits_path):
+    good = small_pen_file(tmp_path / "good.npz", pen_digits_path)
+    assert tab.pen_files.add(str(good))
+    stroke = [np.array([[0, 0], [1, 4]], np.float32)]
+    bad = write_pen_digits(tmp_path / "bad.npz", [1, 11], [stroke, stroke])
+    assert not tab.pen_files.add(str(bad))
+    assert len(tab.errors) == 1 and str(bad) in tab.errors[0] and "0 to 9" in tab.errors[0]
+    assert tab.pen_files.paths() == [str(good)]
+    assert tab.start_button.isEnabled()
+
+
+def test_a_run_trains_on_the_chosen_pen_digits(qtbot, tab, tmp_path, pen_digits_path):
+    pen_file = small_pen_file(tmp_path / "pen.npz", pen_digits_path)
+    pen_count = len(load_pen_digits(pen_file))
+    configure(tab, tmp_path / "m.h5", epochs=1, train_samples=400, batch_size=50)
+    tab.pen_files.add(str(pen_file))
+    tab.pen_files.repeat_spin.setValue(2)
+    with qtbot.waitSignal(tab.training_finished, timeout=TRAINING_TIMEOUT_MS):
+        qtbot.mouseClick(tab.start_button, Qt.MouseButton.LeftButton)
+    batches = tab._latest_batch.batches_per_epoch
+    # 400 MNIST images and twice the pen digits of the training writers: a tenth
+    # of the writers validate, so between 1.5 and 2 times the file joins each epoch.
+    assert np.ceil((400 + 1.5 * pen_count) / 50) <= batches <= np.ceil((400 + 2 * pen_count) / 50)
+    assert (tmp_path / "m.h5").is_file()
+
+
+def test_a_pen_file_gone_by_the_start_fails_in_one_sentence(qtbot, tab, tmp_path, pen_digits_path):
+    pen_file = small_pen_file(tmp_path / "pen.npz", pen_digits_path)
+    configure(tab, tmp_path / "m.h5", epochs=1, train_samples=400, batch_size=50)
+    tab.pen_files.add(str(pen_file))
+    pen_file.unlink()
+    sentence = start_and_wait_for_failure(qtbot, tab)
+    assert str(pen_file) in sentence
+    assert not (tmp_path / "m.h5").exists()
+
+
+def test_pen_files_and_their_repeat_are_remembered(qtbot, settings, sample_path, tmp_path, pen_digits_path):
+    pen_file = small_pen_file(tmp_path / "pen.npz", pen_digits_path)
+    first = TrainTab(data_path=str(sample_path), settings=settings)
+    qtbot.addWidget(first)
+    first.pen_files.add(str(pen_file))
+    first.pen_files.repeat_spin.setValue(5)
+    second = TrainTab(data_path=str(sample_path), settings=settings)
+    qtbot.addWidget(second)
+    assert second.pen_files.paths() == [str(pen_file)]
+    assert second.pen_files.repeat_spin.value() == 5

@@ -1,0 +1,121 @@
+"""Pen-written digits as training data, and splits of them by writer. Pure: no Qt.
+
+Samples are kept as strokes in pad units, the form the live pad produces, and are
+rendered through the same ``strokes_to_image`` as live drawing whenever a batch
+needs them, so the network learns from exactly what it will be shown.
+Pen digits are split by *writer*, never by sample: a writer's digits are all in
+training or all held out, because every user of the app is a writer it has never seen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+import numpy as np
+
+from mnist_pad.pen_digits import PenDigits, in_pad_units, load_pen_digits, render_pad_strokes
+from training.data import file_sha256
+
+
+VALIDATION_SEED = 1  # writer_folds' seed for validation writers (hold-out folds use 0)
+
+
+@dataclass(frozen=True)
+class PenSamples:
+    strokes: list[list[np.ndarray]]  # per sample, float32 strokes in pad units
+    labels: np.ndarray  # (n,) int64
+    writers: np.ndarray  # (n,) str
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    def subset(self, mask: np.ndarray) -> PenSamples:
+        picked = np.flatnonzero(mask)
+        return PenSamples([self.strokes[i] for i in picked], self.labels[picked], self.writers[picked])
+
+    def images(self) -> np.ndarray:
+        """(n, 28, 28) float32 images in [0, 1], exactly as the pad shows them to the network."""
+        images = np.zeros((len(self), 28, 28), np.float32)
+        for index, strokes in enumerate(self.strokes):
+            images[index] = render_pad_strokes(strokes)
+        return images
+
+
+@dataclass(frozen=True)
+class PenSource:
+    path: str
+    sha256: str
+    samples: int
+    writers: int
+
+
+def to_uint8(images: np.ndarray) -> np.ndarray:
+    """[0, 1] float images -> uint8, as MNIST stores them."""
+    return np.clip(np.rint(images * 255.0), 0, 255).astype(np.uint8)
+
+
+def from_pen_digits(digits: PenDigits) -> PenSamples:
+    """Samples of a pen-digits file (tablet units) placed on the pad as a person draws."""
+    strokes = [in_pad_units(digits.strokes(i)) for i in range(len(digits))]
+    return PenSamples(strokes, digits.labels.astype(np.int64), digits.writers.astype(str))
+
+
+def load_pen_samples(paths: list[str]) -> tuple[PenSamples, list[PenSource]]:
+    """Every digit of every file, and what each file was (raises PenDigitsError)."""
+    parts, sources = [], []
+    for path in paths:
+        digits = load_pen_digits(path)
+        parts.append(from_pen_digits(digits))
+        sources.append(PenSource(str(path), file_sha256(path), len(digits), len(set(digits.writers))))
+    return concatenate(parts), sources
+
+
+def concatenate(parts: list[PenSamples]) -> PenSamples:
+    return PenSamples(
+        [s for part in parts for s in part.strokes],
+        np.concatenate([p.labels for p in parts]) if parts else np.zeros(0, np.int64),
+        np.concatenate([p.writers for p in parts]) if parts else np.zeros(0, str),
+    )
+
+
+def split_writers(samples: PenSamples, hold_out: tuple[int, int] | None) -> tuple[PenSamples, PenSamples]:
+    """(trained on, held out): the writers of fold ``hold_out = (fold, folds)`` are held out."""
+    if hold_out is None:
+        return samples, samples.subset(np.zeros(len(samples), bool))
+    fold, folds = hold_out
+    held_out = writer_folds(samples.writers, folds) == fold
+    return samples.subset(~held_out), samples.subset(held_out)
+
+
+def split_validation_writers(samples: PenSamples, share: float) -> tuple[PenSamples, PenSamples]:
+    """(trained on, validates): about ``share`` of the writers validate, whole."""
+    if share <= 0 or len(np.unique(samples.writers)) < 2:
+        return samples, samples.subset(np.zeros(len(samples), bool))
+    # Seeded apart from the hold-out folds, so validation writers are not one fold's.
+    validates = writer_folds(samples.writers, max(2, round(1 / share)), seed=VALIDATION_SEED) == 0
+    return samples.subset(~validates), samples.subset(validates)
+
+
+def writer_folds(writers: np.ndarray, folds: int, seed: int = 0) -> np.ndarray:
+    """The fold (0 .. folds-1) of each sample: writers dealt out at random, whole.
+
+    Writers are shuffled with ``seed`` and dealt round-robin, so every fold has
+    about as many writers; a writer's digits always share one fold.
+    """
+    if folds < 2:
+        raise ValueError(f"writer folds need at least 2 folds, got {folds}")
+    names = np.unique(writers)
+    order = np.random.default_rng(seed).permutation(len(names))
+    fold_of_writer = np.empty(len(names), np.int64)
+    fold_of_writer[order] = np.arange(len(names)) % folds
+    return fold_of_writer[np.searchsorted(names, writers)]
+
+
+def parse_fold(text: str) -> tuple[int, int]:
+    """'K/F' (1-based fold K of F) -> (K - 1, F); ValueError with a plain message otherwise."""
+    try:
+        fold, folds = (int(part) for part in text.split("/"))
+    except ValueError:
+        raise ValueError(f"{text!r} is not a writer fold like 2/5") from None
+    if folds < 2 or not 1 <= fold <= folds:
+        raise ValueError(f"{text!r}: the fold must be between 1 and the number of folds, which is at least 2")
+    return fold - 1, folds
