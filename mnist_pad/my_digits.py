@@ -48,7 +48,7 @@ _BUSY_TIMEOUT_MS = 5_000  # the app and mnist-pad-samples may write at the same 
 
 _SCHEMA = (
     """CREATE TABLE samples (
-        id INTEGER PRIMARY KEY,
+        id INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused: undo can put a digit back
         label INTEGER NOT NULL CHECK (label BETWEEN 0 AND 9),
         points BLOB NOT NULL,       -- float32 little-endian (x, y) pairs, pad units
         stroke_ends BLOB NOT NULL,  -- int32 little-endian: stroke s ends before point stroke_ends[s]
@@ -161,27 +161,34 @@ class DigitStore:
                 "INSERT INTO samples (label, points, stroke_ends, created, predicted, digest) "
                 "VALUES (?, ?, ?, ?, ?, ?)", row).lastrowid
 
-    def restore(self, sample: Sample) -> None:
-        """Put a deleted sample back, with its id and time (undo of ``delete``)."""
-        row = _row(sample.strokes, sample.label, sample.created, sample.predicted)
+    def restore(self, *samples: Sample) -> None:
+        """Put deleted samples back, with their ids and times (undo of ``delete``)."""
+        rows = [(s.id, *_row(s.strokes, s.label, s.created, s.predicted)) for s in samples]
         with self._transaction():
-            self._db.execute(
+            self._db.executemany(
                 "INSERT INTO samples (id, label, points, stroke_ends, created, predicted, digest) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)", (sample.id, *row))
+                "VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
 
-    def delete(self, sample_id: int) -> None:
+    def delete(self, *sample_ids: int) -> None:
+        """Remove these samples, all or none."""
         with self._transaction():
-            self._changed_one(self._db.execute("DELETE FROM samples WHERE id = ?", (sample_id,)), sample_id)
+            for sample_id in sample_ids:
+                self._changed_one(self._db.execute("DELETE FROM samples WHERE id = ?", (sample_id,)), sample_id)
 
     def relabel(self, sample_id: int, label: int) -> None:
-        label = _checked_label(label)
+        self.relabel_many({sample_id: label})
+
+    def relabel_many(self, labels: dict[int, int]) -> None:
+        """Give each sample id its new label, all or none."""
         with self._transaction():
-            strokes = self._db.execute("SELECT points, stroke_ends FROM samples WHERE id = ?", (sample_id,))
-            found = strokes.fetchone()
-            if found is None:
-                raise StoreError(f"{self.path}: holds no digit {sample_id}.")
-            self._db.execute("UPDATE samples SET label = ?, digest = ? WHERE id = ?",
-                             (label, _digest(label, *found), sample_id))
+            for sample_id, label in labels.items():
+                label = _checked_label(label)
+                found = self._db.execute("SELECT points, stroke_ends FROM samples WHERE id = ?",
+                                         (sample_id,)).fetchone()
+                if found is None:
+                    raise StoreError(f"{self.path}: holds no digit {sample_id}.")
+                self._db.execute("UPDATE samples SET label = ?, digest = ? WHERE id = ?",
+                                 (label, _digest(label, *found), sample_id))
 
     def merge(self, digits: PenDigits, created=None, predicted=None) -> tuple[int, int]:
         """Add every digit of ``digits`` (pad units) not already here; returns (added, skipped).

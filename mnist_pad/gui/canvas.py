@@ -71,6 +71,7 @@ class DrawingCanvas(QWidget):
         self.undo_stack = QUndoStack(self)
         self._strokes: list[np.ndarray] = []  # finished strokes, read-only (n, 2) arrays
         self._current: list[tuple[float, float]] | None = None  # the stroke being drawn
+        self._hint = "Draw a digit here"  # shown on the empty pad
         self.setMinimumSize(220, 220)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -92,6 +93,11 @@ class DrawingCanvas(QWidget):
 
     def is_empty(self) -> bool:
         return not self._strokes and not self._current
+
+    def set_hint(self, text: str) -> None:
+        """What the empty pad says."""
+        self._hint = text
+        self.update()
 
     def clear(self) -> None:
         """Remove every stroke as one undoable step (dropping a stroke in progress)."""
@@ -234,7 +240,7 @@ class DrawingCanvas(QWidget):
         font.setPointSizeF(max(11.0, pad.height() / 26))
         painter.setFont(font)
         painter.setPen(HINT_COLOUR)
-        painter.drawText(pad, Qt.AlignmentFlag.AlignCenter, "Draw a digit here")
+        painter.drawText(pad, Qt.AlignmentFlag.AlignCenter, self._hint)
 
 
 def smooth(stroke: np.ndarray, steps: int = 4) -> np.ndarray:
