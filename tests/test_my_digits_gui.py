@@ -148,7 +148,7 @@ def test_the_grid_shows_a_saved_digit_in_its_section(tab, view, qtbot, collectio
     assert grid.isVisible() and grid.count() == 1
     assert grid.item(0).data(Qt.ItemDataRole.UserRole) == sample.id
     assert "read it right" in grid.item(0).toolTip()
-    assert ">1<" in view.headings[7].text() and "none yet" in view.headings[3].text()
+    assert ">1 digit<" in view.headings[7].text() and "none yet" in view.headings[3].text()
     assert sum(g.count() for g in view.thumbnails) == 1
 
 

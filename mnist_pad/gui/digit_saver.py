@@ -87,6 +87,13 @@ class DigitSaver(QObject):
             button_style + f" QPushButton:checked {{ background: {ACCENT}; color: white; border-color: {ACCENT}; }}"
         )
         self.collect_button.setToolTip("Save many digits quickly: you are asked for each digit in turn")
+        self.save_hint = QLabel("Press 0–9 or click a bar to save it as that digit", parent)
+        self.save_hint.setToolTip("Enter saves it as the network's guess; Ctrl+Z after saving brings it back")
+        hint_font = QFont(self.save_hint.font())
+        hint_font.setPixelSize(11)
+        self.save_hint.setFont(hint_font)
+        self.save_hint.setEnabled(False)  # muted
+        self.save_hint.hide()  # until there is a store
         self.collect_bar = CollectBar(button_style, parent)
         self.collect_bar.hide()
         self.collect_button.toggled.connect(self._set_collecting)
@@ -97,6 +104,7 @@ class DigitSaver(QObject):
     def set_collection(self, collection: DigitCollection) -> None:
         self._collection = collection
         self.collect_button.setEnabled(True)
+        self.save_hint.show()
 
     @property
     def collecting(self) -> bool:

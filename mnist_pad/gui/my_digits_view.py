@@ -11,8 +11,8 @@ import math
 from datetime import datetime
 
 import numpy as np
-from PySide6.QtCore import QLineF, QPointF, QRectF, QSize, Qt, Slot
-from PySide6.QtGui import QAction, QColor, QIcon, QKeySequence, QPainter, QPen, QPixmap, QUndoCommand, QUndoStack
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Slot
+from PySide6.QtGui import QAction, QColor, QPainter, QPalette, QPen, QPixmap, QPolygonF, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -26,12 +26,14 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSizePolicy,
+    QStyle,
+    QStyledItemDelegate,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from mnist_pad.gui.canvas import INK_COLOUR, PAD_COLOUR, smooth
+from mnist_pad.gui.canvas import INK_COLOUR, PAD_COLOUR, REDO_KEYS, UNDO_KEYS
 from mnist_pad.gui.digit_collection import DigitCollection
 from mnist_pad.gui.digit_saver import DIGIT_KEYS
 from mnist_pad.my_digits import Sample
@@ -62,11 +64,11 @@ def thumbnail(sample: Sample, side: int = THUMB) -> QPixmap:
     pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
     painter.setPen(pen)
     for stroke in sample.strokes:
-        xy = smooth(stroke) * scale + offset
+        xy = stroke * scale + offset  # at this size a polyline is as smooth as the pad's curves, and cheaper
         if len(xy) == 1:
             painter.drawPoint(QPointF(*xy[0]))
         else:
-            painter.drawLines([QLineF(QPointF(*a), QPointF(*b)) for a, b in zip(xy, xy[1:])])
+            painter.drawPolyline(QPolygonF([QPointF(x, y) for x, y in xy.tolist()]))
     if sample.predicted is not None and sample.predicted != sample.label:
         font = painter.font()
         font.setPixelSize(max(9, side // 6))
@@ -112,6 +114,27 @@ class _RelabelDigits(QUndoCommand):
         self.setObsolete(not self._collection.relabel(self._old))
 
 
+class ThumbnailDelegate(QStyledItemDelegate):
+    """Paints a thumbnail only when its item is on screen: thousands of digits open at once."""
+
+    def __init__(self, view: MyDigitsView):
+        super().__init__(view)
+        self._view = view
+
+    def paint(self, painter: QPainter, option, index) -> None:
+        pixmap = self._view.thumbnail(index.data(ID_ROLE))
+        left = option.rect.x() + (option.rect.width() - THUMB) // 2
+        top = option.rect.y() + (option.rect.height() - THUMB) // 2
+        painter.drawPixmap(left, top, pixmap)
+        if option.state & QStyle.StateFlag.State_Selected:
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            painter.setPen(QPen(option.palette.highlight().color(), 3))
+            painter.drawRoundedRect(QRectF(left - 1.5, top - 1.5, THUMB + 3, THUMB + 3), 4, 4)
+
+    def sizeHint(self, option, index) -> QSize:
+        return QSize(THUMB, THUMB)
+
+
 class DigitThumbnails(QListWidget):
     """One digit's samples, wrapped into rows; as tall as its rows, so only the page scrolls."""
 
@@ -128,6 +151,7 @@ class DigitThumbnails(QListWidget):
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setStyleSheet("QListWidget { background: transparent; }")
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
 
@@ -203,12 +227,14 @@ class MyDigitsView(QWidget):
             header.addWidget(button)
 
         page = QWidget()
+        delegate = ThumbnailDelegate(self)
         sections = QVBoxLayout(page)
         sections.setContentsMargins(0, 0, 8, 0)
         for digit in range(10):
             heading = QLabel(page)
             heading.setTextFormat(Qt.TextFormat.RichText)
             grid = DigitThumbnails(page)
+            grid.setItemDelegate(delegate)
             grid.itemSelectionChanged.connect(self._update_buttons)
             grid.itemPressed.connect(self._keep_one_section_selected)
             grid.customContextMenuRequested.connect(lambda position, g=grid: self._context_menu(g, position))
@@ -234,10 +260,9 @@ class MyDigitsView(QWidget):
         layout.addWidget(scroll, 1)
 
     def _add_shortcuts(self) -> None:
-        for keys, slot in ((QKeySequence.StandardKey.Undo, self.undo_stack.undo),
-                           (QKeySequence("Ctrl+Shift+Z"), self.undo_stack.redo)):
+        for keys, slot in ((UNDO_KEYS, self.undo_stack.undo), (REDO_KEYS, self.undo_stack.redo)):
             action = QAction(self)
-            action.setShortcut(keys)
+            action.setShortcuts(list(keys))
             action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             action.triggered.connect(slot)
             self.addAction(action)
@@ -252,14 +277,15 @@ class MyDigitsView(QWidget):
         by_label: list[list[Sample]] = [[] for _ in range(10)]
         for sample in samples:
             by_label[sample.label].append(sample)
+        muted = self.palette().color(QPalette.ColorRole.PlaceholderText).name()
         for digit, (heading, grid) in enumerate(zip(self.headings, self.thumbnails)):
             group = by_label[digit]
-            counted = f"{len(group)}" if group else "none yet"
+            counted = _count(len(group)) if group else "none yet"
             heading.setText(f"<span style='font-size:18px; font-weight:700'>{digit}</span>"
-                            f"&nbsp;&nbsp;<span style='color:palette(mid)'>{counted}</span>")
+                            f"&nbsp;&nbsp;<span style='color:{muted}'>{counted}</span>")
             grid.clear()
             for sample in group:
-                item = QListWidgetItem(QIcon(self._thumbnail(sample)), "")
+                item = QListWidgetItem()
                 item.setData(ID_ROLE, sample.id)
                 item.setToolTip(describe(sample))
                 grid.addItem(item)
@@ -291,7 +317,8 @@ class MyDigitsView(QWidget):
         samples = [s for s in self.selected_samples() if s.label != label]
         if samples:
             self.undo_stack.push(_RelabelDigits(self.collection, samples, label))
-            self.select(s.id for s in samples)  # they moved to another section: keep them chosen
+            self.select(s.id for s in samples)  # they moved to another section: keep them chosen, in view
+            self.scroll.ensureWidgetVisible(self.thumbnails[label])
 
     # -- events -------------------------------------------------------------------
 
@@ -338,7 +365,8 @@ class MyDigitsView(QWidget):
         self.undo_button.setEnabled(self.undo_stack.canUndo())
         self.redo_button.setEnabled(self.undo_stack.canRedo())
 
-    def _thumbnail(self, sample: Sample) -> QPixmap:
+    def thumbnail(self, sample_id: int) -> QPixmap:
+        sample = self._samples[sample_id]
         key = (sample.id, sample.label)
         if key not in self._pixmaps:
             self._pixmaps[key] = thumbnail(sample)

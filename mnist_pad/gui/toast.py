@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEasingCurve, QPropertyAnimation, QRect, Qt, QTimer
+from PySide6.QtCore import QEasingCurve, QPropertyAnimation, QRect, QRectF, Qt, QTimer
+from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import QGraphicsOpacityEffect, QLabel, QWidget
 
 SHOWN_MS = 1_800
 FADE_MS = 700
 BOTTOM_GAP = 18
+BACKGROUND = QColor(47, 125, 246, 235)
 
 
 class Toast(QLabel):
@@ -17,10 +19,7 @@ class Toast(QLabel):
         super().__init__(parent)
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)  # drawing goes on beneath
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.setStyleSheet(
-            "QLabel { background: rgba(47, 125, 246, 235); color: white; border-radius: 15px;"
-            " padding: 7px 18px; font-weight: 600; }"
-        )
+        self.setStyleSheet("QLabel { color: white; padding: 7px 18px; font-weight: 600; }")
         self._opacity = QGraphicsOpacityEffect(self)
         self.setGraphicsEffect(self._opacity)
         self._fade = QPropertyAnimation(self._opacity, b"opacity", self)
@@ -44,6 +43,16 @@ class Toast(QLabel):
         self.show()
         self.raise_()
         self._wait.start()
+
+    def paintEvent(self, event):
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(BACKGROUND)
+        radius = self.height() / 2  # a pill
+        painter.drawRoundedRect(QRectF(self.rect()), radius, radius)
+        painter.end()
+        super().paintEvent(event)  # the text
 
     def _place(self) -> None:
         parent = self.parentWidget().rect()
