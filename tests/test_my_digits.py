@@ -95,6 +95,31 @@ def test_relabel_delete_and_restore(store):
     assert_same_strokes(restored.strokes, kept.strokes)
 
 
+def test_ids_are_never_reused_so_undo_can_put_a_digit_back(store):
+    rng = np.random.default_rng(12)
+    first = store.add(random_digit(rng), 1)
+    last = store.add(random_digit(rng), 2)
+    deleted = store.samples()[1]
+    store.delete(last)
+    newer = store.add(random_digit(rng), 3)
+    assert newer not in (first, last)
+    store.restore(deleted)
+    assert [s.id for s in store.samples()] == [first, last, newer]
+
+
+def test_deleting_several_is_all_or_none(store):
+    rng = np.random.default_rng(13)
+    ids = [store.add(random_digit(rng), label) for label in (1, 2)]
+    with pytest.raises(StoreError, match="no digit 99"):
+        store.delete(ids[0], 99)
+    assert [s.id for s in store.samples()] == ids
+    with pytest.raises(StoreError, match="from 0 to 9"):
+        store.relabel_many({ids[0]: 5, ids[1]: 12})
+    assert [s.label for s in store.samples()] == [1, 2]
+    store.delete(*ids)
+    assert store.samples() == []
+
+
 def test_changes_to_a_missing_digit_or_bad_label_are_refused(store):
     sample_id = store.add(random_digit(np.random.default_rng(5)), 1)
     with pytest.raises(StoreError, match="no digit 99"):

@@ -82,6 +82,7 @@ def test_a_digit_key_saves_the_drawing_under_that_label(tab, qtbot, collection):
     QTest.keyClick(tab.canvas, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # the clear can be undone
     assert strokes_equal(tab.canvas.strokes(), drawn)
     assert collection.failures == []
+    qtbot.waitUntil(lambda: not tab.saver.toast.isVisible(), timeout=5_000)  # the confirmation fades away
 
 
 def test_a_digit_key_on_an_empty_pad_saves_nothing(tab, collection):

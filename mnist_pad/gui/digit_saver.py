@@ -29,6 +29,11 @@ def article(digit: int) -> str:
     return "an" if digit == 8 else "a"
 
 
+def plain_key(event) -> bool:
+    """No modifier held (the number pad's own flag aside)."""
+    return (event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier) == Qt.KeyboardModifier.NoModifier
+
+
 class CollectBar(QFrame):
     """Above the pad while collecting: which digit to draw, and how to save it."""
 
@@ -136,8 +141,7 @@ class DigitSaver(QObject):
         """Digit keys save as that digit, Enter accepts; True if the key was used."""
         if self._collection is None or self._canvas.is_empty():
             return False
-        modifiers = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
-        if modifiers != Qt.KeyboardModifier.NoModifier:
+        if not plain_key(event):
             return False
         if event.key() in DIGIT_KEYS:
             self.save_as(DIGIT_KEYS[event.key()])

@@ -2,7 +2,7 @@
 
 Select thumbnails (Ctrl/Shift add to the selection), then Delete removes them
 and a digit key relabels them; both are single undoable steps (Ctrl+Z, Ctrl+Shift+Z).
-The tab reloads from the store when something was saved, once it is visible.
+The tab reloads from the store whenever it is shown, and on every change while it is visible.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 
 from mnist_pad.gui.canvas import INK_COLOUR, PAD_COLOUR, REDO_KEYS, UNDO_KEYS
 from mnist_pad.gui.digit_collection import DigitCollection
-from mnist_pad.gui.digit_saver import DIGIT_KEYS
+from mnist_pad.gui.digit_saver import DIGIT_KEYS, plain_key
 from mnist_pad.my_digits import Sample
 from mnist_pad.preprocess import PAD_PEN_WIDTH
 
@@ -165,7 +165,7 @@ class DigitThumbnails(QListWidget):
         self.fit_height()
 
     def keyPressEvent(self, event):
-        if _plain(event) and (event.key() in DIGIT_KEYS or event.key() in DELETE_KEYS):
+        if plain_key(event) and (event.key() in DIGIT_KEYS or event.key() in DELETE_KEYS):
             event.ignore()  # not a type-ahead search: the view relabels or deletes
         else:
             super().keyPressEvent(event)
@@ -178,7 +178,6 @@ class MyDigitsView(QWidget):
         self.undo_stack = QUndoStack(self)
         self._samples: dict[int, Sample] = {}
         self._pixmaps: dict[tuple[int, int], QPixmap] = {}  # (id, label): a thumbnail
-        self._stale = True
         self.summary_label = QLabel(self)
         self.empty_label = QLabel(NO_DIGITS, self)
         self.undo_button = QPushButton("Undo", self)
@@ -271,7 +270,6 @@ class MyDigitsView(QWidget):
 
     def refresh(self) -> None:
         """Reload every digit from the store."""
-        self._stale = False
         samples = self.collection.samples()
         self._samples = {s.id: s for s in samples}
         by_label: list[list[Sample]] = [[] for _ in range(10)]
@@ -323,22 +321,20 @@ class MyDigitsView(QWidget):
     # -- events -------------------------------------------------------------------
 
     def keyPressEvent(self, event):
-        if _plain(event) and event.key() in DELETE_KEYS:
+        if plain_key(event) and event.key() in DELETE_KEYS:
             self.delete_selected()
-        elif _plain(event) and event.key() in DIGIT_KEYS:
+        elif plain_key(event) and event.key() in DIGIT_KEYS:
             self.relabel_selected(DIGIT_KEYS[event.key()])
         else:
             super().keyPressEvent(event)
 
     def showEvent(self, event):
         super().showEvent(event)
-        if self._stale:
-            self.refresh()
+        self.refresh()  # mnist-pad-samples may have imported digits meanwhile
 
     @Slot()
     def _collection_changed(self) -> None:
-        self._stale = True
-        if self.isVisible():
+        if self.isVisible():  # else when it is shown
             self.refresh()
 
     @Slot(QListWidgetItem)
@@ -371,10 +367,6 @@ class MyDigitsView(QWidget):
         if key not in self._pixmaps:
             self._pixmaps[key] = thumbnail(sample)
         return self._pixmaps[key]
-
-
-def _plain(event) -> bool:
-    return (event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier) == Qt.KeyboardModifier.NoModifier
 
 
 def _count(n: int) -> str:
