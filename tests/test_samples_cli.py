@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -94,3 +96,10 @@ def test_exporting_nothing_is_refused(tmp_path):
     line = one_line_error(run("mnist-pad-samples", "export", str(tmp_path / "x.npz"),
                               "--store", str(tmp_path / "none.sqlite")))
     assert "no digits" in line and not (tmp_path / "x.npz").exists()
+
+
+def test_the_tool_imports_neither_qt_nor_tensorflow():
+    probe = ("import sys, mnist_pad.samples_cli;"
+             " print(sorted(m for m in ('PySide6', 'tensorflow', 'keras') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert result.stdout.strip() == "[]", result.stderr
