@@ -173,7 +173,8 @@ class DigitStore:
         """Remove these samples, all or none."""
         with self._transaction():
             for sample_id in sample_ids:
-                self._changed_one(self._db.execute("DELETE FROM samples WHERE id = ?", (sample_id,)), sample_id)
+                if self._db.execute("DELETE FROM samples WHERE id = ?", (sample_id,)).rowcount != 1:
+                    raise StoreError(f"{self.path}: holds no digit {sample_id}.")
 
     def relabel(self, sample_id: int, label: int) -> None:
         self.relabel_many({sample_id: label})
@@ -231,10 +232,6 @@ class DigitStore:
             return self._db.execute(sql).fetchall()
         except sqlite3.Error as error:
             raise StoreError(f"{self.path}: could not be read ({_reason(error)}).") from error
-
-    def _changed_one(self, cursor: sqlite3.Cursor, sample_id: int) -> None:
-        if cursor.rowcount != 1:
-            raise StoreError(f"{self.path}: holds no digit {sample_id}.")
 
     def _sample(self, row: tuple) -> Sample:
         sample_id, label, points, stroke_ends, created, predicted = row
@@ -314,8 +311,8 @@ def import_npz(store: DigitStore, path: str | os.PathLike) -> tuple[int, int]:
     extras = read_npz(path, (), "a pen-digits file", PenDigitsError, optional=EXTRA_KEYS)
     n = len(digits)
     for key in ("created", "predicted"):
-        if key in extras and extras[key].shape != (n,):
-            raise PenDigitsError(f"{path}: its {key} array does not hold one value per digit.")
+        if key in extras and (extras[key].shape != (n,) or not np.issubdtype(extras[key].dtype, np.number)):
+            raise PenDigitsError(f"{path}: its {key} array does not hold one number per digit.")
     if str(extras.get(UNITS_KEY, "")) != PAD_UNITS:
         digits = pack_pen_digits(digits.labels, [in_pad_units(digits.strokes(i)) for i in range(n)])
     return store.merge(digits, extras.get("created"), extras.get("predicted"))

@@ -340,6 +340,10 @@ def test_a_bad_import_file_is_refused_and_the_store_keeps_what_it_had(tmp_path):
                  stroke_offsets=pen.stroke_offsets, sample_offsets=pen.sample_offsets)
         with pytest.raises(PenDigitsError, match="labels"):
             import_npz(store, tmp_path / "bad_labels.npz")
+        np.savez(tmp_path / "bad_times.npz", labels=pen.labels, points=pen.points, created=np.array(["today"]),
+                 stroke_offsets=pen.stroke_offsets, sample_offsets=pen.sample_offsets)
+        with pytest.raises(PenDigitsError, match="created"):
+            import_npz(store, tmp_path / "bad_times.npz")
         assert store.counts() == [0, 0, 0, 0, 0, 0, 1, 0, 0, 0]
 
 
