@@ -31,6 +31,7 @@ PAD_COLOUR = QColor("#16181d")
 PAD_BORDER = QColor("#2c3038")
 INK_COLOUR = QColor("#f4f5f7")
 HINT_COLOUR = QColor("#5d6470")
+EMPTY_PAD_HINT = "Draw a digit here"
 
 UNDO_KEYS = (QKeySequence("Ctrl+Z"),)
 REDO_KEYS = (QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y"))
@@ -71,7 +72,7 @@ class DrawingCanvas(QWidget):
         self.undo_stack = QUndoStack(self)
         self._strokes: list[np.ndarray] = []  # finished strokes, read-only (n, 2) arrays
         self._current: list[tuple[float, float]] | None = None  # the stroke being drawn
-        self._hint = "Draw a digit here"  # shown on the empty pad
+        self._hint = EMPTY_PAD_HINT
         self.setMinimumSize(220, 220)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)

@@ -10,17 +10,16 @@ from __future__ import annotations
 
 from typing import Callable
 
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import QObject, Qt, Slot
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from mnist_pad.gui.canvas import DrawingCanvas
+from mnist_pad.gui.canvas import EMPTY_PAD_HINT, DrawingCanvas
 from mnist_pad.gui.digit_collection import DigitCollection
 from mnist_pad.gui.toast import Toast
 from mnist_pad.my_digits import next_prompt
 
 ACCENT = "#2f7df6"
-PAD_HINT = "Draw a digit here"
 ACCEPT_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 DIGIT_KEYS = {getattr(Qt.Key, f"Key_{digit}"): digit for digit in range(10)}
 
@@ -74,8 +73,6 @@ class CollectBar(QFrame):
 class DigitSaver(QObject):
     """Saves the canvas's strokes with a label into a DigitCollection, then clears the pad."""
 
-    saved = Signal(int, int)  # sample id, label
-
     def __init__(self, canvas: DrawingCanvas, current_guess: Callable[[], int | None], button_style: str,
                  parent: QWidget):
         super().__init__(parent)
@@ -120,15 +117,13 @@ class DigitSaver(QObject):
         """Save the drawing as ``label`` and clear the pad; False if there was nothing to save or it failed."""
         if self._collection is None or self._canvas.is_empty():
             return False
-        sample_id = self._collection.add(self._canvas.strokes(), label, self._current_guess())
-        if sample_id is None:
+        if self._collection.add(self._canvas.strokes(), label, self._current_guess()) is None:
             return False  # the collection has said why; the drawing stays
         self._canvas.clear()  # undoable: Ctrl+Z brings the drawing back
         total = sum(self._collection.counts())
         self.toast.show_message(f"Saved as {label} — {total} of your digits")
         if self.collecting:
             self._ask_next()
-        self.saved.emit(sample_id, label)
         return True
 
     @Slot()
@@ -159,7 +154,7 @@ class DigitSaver(QObject):
             self._canvas.setFocus()
         else:
             self.prompt = None
-            self._canvas.set_hint(PAD_HINT)
+            self._canvas.set_hint(EMPTY_PAD_HINT)
 
     def _ask_next(self) -> None:
         self.prompt = next_prompt(self._collection.counts())

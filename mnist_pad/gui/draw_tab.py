@@ -292,14 +292,6 @@ class DrawTab(QWidget):
         """Save drawings into ``collection`` (a DigitCollection): digit keys, class bars, Enter."""
         self.saver.set_collection(collection)
 
-    def keyPressEvent(self, event):
-        if not self.saver.handle_key(event):
-            super().keyPressEvent(event)
-
-    def _current_guess(self) -> int | None:
-        probs = self.probabilities()
-        return None if probs is None or not self.is_up_to_date else int(np.argmax(probs))
-
     def set_idle_message(self, text: str) -> None:
         """What to say while no model serves (e.g. "Loading model…", "No model loaded")."""
         self._idle_message = text
@@ -324,6 +316,15 @@ class DrawTab(QWidget):
     def closeEvent(self, event):
         self.shutdown()  # when the tab is used as a window of its own
         super().closeEvent(event)
+
+    def keyPressEvent(self, event):
+        if not self.saver.handle_key(event):  # digit keys and Enter save the drawing
+            super().keyPressEvent(event)
+
+    def _current_guess(self) -> int | None:
+        """The guess shown for this very drawing, else None."""
+        probs = self.probabilities()
+        return None if probs is None or not self.is_up_to_date else int(np.argmax(probs))
 
     # -- prediction round trip ----------------------------------------------------
 
