@@ -275,7 +275,7 @@ class MyDigitsView(QWidget):
         by_label: list[list[Sample]] = [[] for _ in range(10)]
         for sample in samples:
             by_label[sample.label].append(sample)
-        muted = self.palette().color(QPalette.ColorRole.PlaceholderText).name()
+        muted = self.palette().color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.WindowText).name()
         for digit, (heading, grid) in enumerate(zip(self.headings, self.thumbnails)):
             group = by_label[digit]
             counted = _count(len(group)) if group else "none yet"
