@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
 import subprocess
 import sys
 
@@ -72,7 +73,7 @@ def test_the_window_starts_with_the_default_model(window, qtbot, default_model):
     assert not window.windowIcon().isNull()
     assert window.current_model_path == str(default_model)
     assert window.model_status.text().startswith(default_model.name)
-    assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == ["Draw", "Train"]
+    assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == ["Draw", "Train", "My digits"]
     assert int(np.argmax(draw_and_predict(qtbot, window))) == 1
     assert window.errors == []
 
@@ -108,6 +109,40 @@ def test_a_bad_model_given_at_start_leaves_the_window_running(qtbot, bad_models)
     assert "wrong_shape.h5" in errors[0] and "28x28" in errors[0]
     assert window.isVisible() and window.current_model_path is None
     assert window.draw_tab.confidence_detail.text() == "No model loaded"
+
+
+def test_a_newer_store_gets_one_sentence_and_the_window_keeps_working(qtbot, tmp_path, monkeypatch):
+    from mnist_pad.my_digits import SCHEMA_VERSION, DigitStore
+
+    path = tmp_path / "my-digits.sqlite"
+    with DigitStore(path) as store:
+        store.add(ONE, 1)
+    db = sqlite3.connect(path)
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    db.execute("PRAGMA journal_mode = DELETE")
+    db.close()
+    before = path.read_bytes()
+    monkeypatch.setenv("MNIST_PAD_STORE", str(path))
+    window, errors = make_window(qtbot)
+    qtbot.waitUntil(lambda: len(errors) == 1)
+    assert "newer mnist-pad" in errors[0] and "\n" not in errors[0]
+    with qtbot.waitSignal(window.model_changed, timeout=MODEL_LOAD_TIMEOUT_MS):
+        pass
+    assert int(np.argmax(draw_and_predict(qtbot, window, SEVEN))) == 7  # drawing goes on
+    QTest.keyClick(window.draw_tab.canvas, Qt.Key.Key_7)
+    assert len(errors) == 2 and len(window.draw_tab.canvas.strokes()) == 1  # not saved, not lost
+    window.close()
+    assert path.read_bytes() == before
+
+
+def test_a_digit_saved_in_the_draw_tab_shows_in_my_digits(window, qtbot):
+    draw_and_predict(qtbot, window, SEVEN)
+    before = window.my_digits.counts()[7]
+    QTest.keyClick(window.draw_tab.canvas, Qt.Key.Key_7)
+    assert window.my_digits.counts()[7] == before + 1
+    window.tabs.setCurrentWidget(window.my_digits_view)
+    assert window.my_digits_view.thumbnails[7].count() == before + 1
+    assert window.errors == []
 
 
 def test_ctrl_o_opens_the_chosen_model(window, qtbot, monkeypatch, other_model):

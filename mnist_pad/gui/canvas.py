@@ -31,6 +31,7 @@ PAD_COLOUR = QColor("#16181d")
 PAD_BORDER = QColor("#2c3038")
 INK_COLOUR = QColor("#f4f5f7")
 HINT_COLOUR = QColor("#5d6470")
+EMPTY_PAD_HINT = "Draw a digit here"
 
 UNDO_KEYS = (QKeySequence("Ctrl+Z"),)
 REDO_KEYS = (QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y"))
@@ -71,6 +72,7 @@ class DrawingCanvas(QWidget):
         self.undo_stack = QUndoStack(self)
         self._strokes: list[np.ndarray] = []  # finished strokes, read-only (n, 2) arrays
         self._current: list[tuple[float, float]] | None = None  # the stroke being drawn
+        self._hint = EMPTY_PAD_HINT
         self.setMinimumSize(220, 220)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -92,6 +94,11 @@ class DrawingCanvas(QWidget):
 
     def is_empty(self) -> bool:
         return not self._strokes and not self._current
+
+    def set_hint(self, text: str) -> None:
+        """What the empty pad says."""
+        self._hint = text
+        self.update()
 
     def clear(self) -> None:
         """Remove every stroke as one undoable step (dropping a stroke in progress)."""
@@ -234,7 +241,7 @@ class DrawingCanvas(QWidget):
         font.setPointSizeF(max(11.0, pad.height() / 26))
         painter.setFont(font)
         painter.setPen(HINT_COLOUR)
-        painter.drawText(pad, Qt.AlignmentFlag.AlignCenter, "Draw a digit here")
+        painter.drawText(pad, Qt.AlignmentFlag.AlignCenter, self._hint)
 
 
 def smooth(stroke: np.ndarray, steps: int = 4) -> np.ndarray:

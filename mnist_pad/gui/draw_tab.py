@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from mnist_pad.gui.canvas import DrawingCanvas
+from mnist_pad.gui.digit_saver import DigitSaver
 from mnist_pad.gui.workers import PredictionRequest, PredictionWorker
 
 ACCENT = QColor("#2f7df6")
@@ -35,15 +36,18 @@ BUTTON_STYLE = (
 
 
 class ProbabilityBars(QWidget):
-    """Ten horizontal bars, one per digit, the most likely one highlighted."""
+    """Ten horizontal bars, one per digit, the most likely one highlighted; a click names a digit."""
 
     ROW_HEIGHT = 22
+    digit_clicked = Signal(int)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self._probs: np.ndarray | None = None
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setMinimumHeight(10 * self.ROW_HEIGHT)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setToolTip("Click a digit (or press its key) to save your drawing as that digit")
 
     def sizeHint(self) -> QSize:
         return QSize(SIDE_PANEL_WIDTH, 10 * self.ROW_HEIGHT)
@@ -54,6 +58,14 @@ class ProbabilityBars(QWidget):
 
     def probabilities(self) -> np.ndarray | None:
         return None if self._probs is None else self._probs.copy()
+
+    def mousePressEvent(self, event):
+        digit = int(event.position().y() * 10 // max(1, self.height()))
+        if event.button() == Qt.MouseButton.LeftButton and 0 <= digit <= 9:
+            self.digit_clicked.emit(digit)
+            event.accept()
+        else:
+            super().mousePressEvent(event)
 
     def paintEvent(self, event):
         painter = QPainter(self)
@@ -174,6 +186,7 @@ class DrawTab(QWidget):
         self.clear_button = QPushButton("Clear", self)
         self.undo_button = QPushButton("Undo", self)
         self.redo_button = QPushButton("Redo", self)
+        self.saver = DigitSaver(self.canvas, self._current_guess, BUTTON_STYLE, self)
         self._build_layout()
         self.setFocusProxy(self.canvas)  # Esc, Ctrl+Z reach the pad whenever the tab has focus
 
@@ -192,6 +205,7 @@ class DrawTab(QWidget):
         stack.canUndoChanged.connect(self.undo_button.setEnabled)
         stack.canRedoChanged.connect(self.redo_button.setEnabled)
         self.canvas.strokes_changed.connect(self._request_prediction)
+        self.bars.digit_clicked.connect(self.saver.save_as)
         self._request_prediction()
 
     def _build_layout(self) -> None:
@@ -212,7 +226,12 @@ class DrawTab(QWidget):
         for button in (self.clear_button, self.undo_button, self.redo_button):
             button.setStyleSheet(BUTTON_STYLE)
             buttons.addWidget(button)
+        buttons.addSpacing(12)
+        buttons.addWidget(self.saver.collect_button)
         pad_area = PadArea(self.canvas, button_row, self)
+        pad_column = QVBoxLayout()
+        pad_column.addWidget(self.saver.collect_bar)
+        pad_column.addWidget(pad_area, 1)
 
         guess_font = QFont(self.font())
         guess_font.setPixelSize(76)
@@ -242,7 +261,8 @@ class DrawTab(QWidget):
         side.addLayout(guess_row)
         side.addSpacing(10)
         side.addWidget(self.bars)
-        side.addSpacing(14)
+        side.addWidget(self.saver.save_hint)
+        side.addSpacing(8)
         side.addWidget(preview_caption)
         side.addSpacing(4)
         side.addWidget(self.preview, 0, Qt.AlignmentFlag.AlignHCenter)
@@ -257,7 +277,7 @@ class DrawTab(QWidget):
         side_panel.setFixedWidth(SIDE_PANEL_WIDTH + 36)
 
         layout = QHBoxLayout(self)
-        layout.addWidget(pad_area, 1)
+        layout.addLayout(pad_column, 1)
         layout.addWidget(side_panel)
 
     # -- public API ---------------------------------------------------------------
@@ -267,6 +287,10 @@ class DrawTab(QWidget):
         self._predictor = predictor
         self._shown_request_id = self._last_request_id  # the old model's answers are stale
         self._request_prediction()
+
+    def set_collection(self, collection) -> None:
+        """Save drawings into ``collection`` (a DigitCollection): digit keys, class bars, Enter."""
+        self.saver.set_collection(collection)
 
     def set_idle_message(self, text: str) -> None:
         """What to say while no model serves (e.g. "Loading model…", "No model loaded")."""
@@ -292,6 +316,15 @@ class DrawTab(QWidget):
     def closeEvent(self, event):
         self.shutdown()  # when the tab is used as a window of its own
         super().closeEvent(event)
+
+    def keyPressEvent(self, event):
+        if not self.saver.handle_key(event):  # digit keys and Enter save the drawing
+            super().keyPressEvent(event)
+
+    def _current_guess(self) -> int | None:
+        """The guess shown for this very drawing, else None."""
+        probs = self.probabilities()
+        return None if probs is None or not self.is_up_to_date else int(np.argmax(probs))
 
     # -- prediction round trip ----------------------------------------------------
 

@@ -9,11 +9,14 @@ from PySide6.QtCore import QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QIcon, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget
 
+from mnist_pad.gui.digit_collection import DigitCollection
 from mnist_pad.gui.draw_tab import DrawTab
+from mnist_pad.gui.my_digits_view import MyDigitsView
 from mnist_pad.gui.train_tab import TrainTab
 from mnist_pad.gui.threads import keep_until_finished
 from mnist_pad.gui.workers import ModelLoader
 from mnist_pad.model_io import MODEL_SUFFIXES, default_model_path
+from mnist_pad.my_digits import default_store_path
 
 APP_NAME = "mnist-pad"
 MODEL_FILTER = "Keras models (*.h5 *.keras)"
@@ -46,6 +49,11 @@ class MainWindow(QMainWindow):
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.draw_tab, "Draw")
         self.tabs.addTab(self.train_tab, "Train")
+        self.my_digits = DigitCollection(default_store_path(), self)
+        self.my_digits.failed.connect(lambda sentence: self.show_error(sentence))  # looked up when it fails
+        self.draw_tab.set_collection(self.my_digits)
+        self.my_digits_view = MyDigitsView(self.my_digits, self)
+        self.tabs.addTab(self.my_digits_view, "My digits")
         self.setCentralWidget(self.tabs)
 
         self.model_status = QLabel(self)
@@ -57,6 +65,7 @@ class MainWindow(QMainWindow):
         self._initial_model = str(model_path) if model_path else str(default_model_path())
         self.model_status.setText(loading_text(self._initial_model))
         QTimer.singleShot(0, self._open_initial_model)
+        QTimer.singleShot(0, self.my_digits.open)  # a store that cannot be used is said at once
 
     def _build_menu(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
@@ -143,6 +152,7 @@ class MainWindow(QMainWindow):
         self.hide()  # stopping training or a model load can take a moment; do it out of sight
         self.train_tab.shutdown()
         self.draw_tab.shutdown()
+        self.my_digits.close()
         for loader in list(self._loaders):
             loader.wait()
         event.accept()

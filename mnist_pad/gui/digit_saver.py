@@ -1,0 +1,166 @@
+"""Saving the pad's drawing as one of my digits: a digit key, a click on a class bar, Enter, collecting mode.
+
+The Draw tab owns one ``DigitSaver`` and places its widgets: the confirmation
+that floats over the pad, the "Collect my digits" button, and the bar that asks
+for the next digit while collecting. Collecting asks for the digit with the
+fewest saved samples (ties at random), so the set fills evenly.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from PySide6.QtCore import QObject, Qt, Slot
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from mnist_pad.gui.canvas import EMPTY_PAD_HINT, DrawingCanvas
+from mnist_pad.gui.digit_collection import DigitCollection
+from mnist_pad.gui.toast import Toast
+from mnist_pad.my_digits import next_prompt
+
+ACCENT = "#2f7df6"
+ACCEPT_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+DIGIT_KEYS = {getattr(Qt.Key, f"Key_{digit}"): digit for digit in range(10)}
+
+
+def article(digit: int) -> str:
+    return "an" if digit == 8 else "a"
+
+
+def plain_key(event) -> bool:
+    """No modifier held (the number pad's own flag aside)."""
+    return (event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier) == Qt.KeyboardModifier.NoModifier
+
+
+class CollectBar(QFrame):
+    """Above the pad while collecting: which digit to draw, and how to save it."""
+
+    def __init__(self, button_style: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("collectBar")
+        self.setStyleSheet(
+            f"#collectBar {{ border: 1px solid {ACCENT}; border-radius: 10px; background: palette(base); }}"
+        )
+        self.prompt_label = QLabel(self)
+        prompt_font = QFont(self.font())
+        prompt_font.setPixelSize(22)
+        self.prompt_label.setFont(prompt_font)
+        self.hint_label = QLabel("Enter saves it · another digit key saves it as that digit", self)
+        self.hint_label.setEnabled(False)  # muted
+        self.save_button = QPushButton(self)
+        self.done_button = QPushButton("Done", self)
+        for button in (self.save_button, self.done_button):
+            button.setStyleSheet(button_style)
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keys keep going to the pad
+        text = QVBoxLayout()
+        text.setSpacing(2)
+        text.addWidget(self.prompt_label)
+        text.addWidget(self.hint_label)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(14, 8, 10, 8)
+        layout.addLayout(text, 1)
+        layout.addWidget(self.save_button)
+        layout.addWidget(self.done_button)
+
+    def set_prompt(self, digit: int) -> None:
+        self.prompt_label.setText(
+            f"Draw {article(digit)} <b style='color:{ACCENT}; font-size:30px'>{digit}</b>"
+        )
+        self.save_button.setText(f"Save as {digit}")
+
+
+class DigitSaver(QObject):
+    """Saves the canvas's strokes with a label into a DigitCollection, then clears the pad."""
+
+    def __init__(self, canvas: DrawingCanvas, current_guess: Callable[[], int | None], button_style: str,
+                 parent: QWidget):
+        super().__init__(parent)
+        self._canvas = canvas
+        self._current_guess = current_guess  # the shown prediction of this very drawing, or None
+        self._collection: DigitCollection | None = None
+        self.prompt: int | None = None  # the digit asked for while collecting
+        self.toast = Toast(canvas)
+        self.collect_button = QPushButton("Collect my digits", parent)
+        self.collect_button.setCheckable(True)
+        self.collect_button.setEnabled(False)  # until there is a store
+        self.collect_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.collect_button.setStyleSheet(
+            button_style + f" QPushButton:checked {{ background: {ACCENT}; color: white; border-color: {ACCENT}; }}"
+        )
+        self.collect_button.setToolTip("Save many digits quickly: you are asked for each digit in turn")
+        self.save_hint = QLabel("Press 0–9 or click a bar to save it as that digit", parent)
+        self.save_hint.setToolTip("Enter saves it as the network's guess; Ctrl+Z after saving brings it back")
+        hint_font = QFont(self.save_hint.font())
+        hint_font.setPixelSize(11)
+        self.save_hint.setFont(hint_font)
+        self.save_hint.setEnabled(False)  # muted
+        self.save_hint.hide()  # until there is a store
+        self.collect_bar = CollectBar(button_style, parent)
+        self.collect_bar.hide()
+        self.collect_button.toggled.connect(self._set_collecting)
+        self.collect_bar.done_button.clicked.connect(lambda: self.collect_button.setChecked(False))
+        self.collect_bar.save_button.clicked.connect(self.accept)
+        canvas.strokes_changed.connect(self._update_save_button)
+
+    def set_collection(self, collection: DigitCollection) -> None:
+        self._collection = collection
+        self.collect_button.setEnabled(True)
+        self.save_hint.show()
+
+    @property
+    def collecting(self) -> bool:
+        return self.collect_button.isChecked()
+
+    @Slot(int)
+    def save_as(self, label: int) -> bool:
+        """Save the drawing as ``label`` and clear the pad; False if there was nothing to save or it failed."""
+        if self._collection is None or self._canvas.is_empty():
+            return False
+        if self._collection.add(self._canvas.strokes(), label, self._current_guess()) is None:
+            return False  # the collection has said why; the drawing stays
+        self._canvas.clear()  # undoable: Ctrl+Z brings the drawing back
+        total = sum(self._collection.counts())
+        self.toast.show_message(f"Saved as {label} — {total} of your digits")
+        if self.collecting:
+            self._ask_next()
+        return True
+
+    @Slot()
+    def accept(self) -> bool:
+        """Enter: save as the digit asked for while collecting, else as the network's guess."""
+        label = self.prompt if self.collecting else self._current_guess()
+        return label is not None and self.save_as(label)
+
+    def handle_key(self, event) -> bool:
+        """Digit keys save as that digit, Enter accepts; True if the key was used."""
+        if self._collection is None or self._canvas.is_empty():
+            return False
+        if not plain_key(event):
+            return False
+        if event.key() in DIGIT_KEYS:
+            self.save_as(DIGIT_KEYS[event.key()])
+            return True
+        if event.key() in ACCEPT_KEYS:
+            self.accept()
+            return True
+        return False
+
+    @Slot(bool)
+    def _set_collecting(self, on: bool) -> None:
+        self.collect_bar.setVisible(on)
+        if on:
+            self._ask_next()
+            self._canvas.setFocus()
+        else:
+            self.prompt = None
+            self._canvas.set_hint(EMPTY_PAD_HINT)
+
+    def _ask_next(self) -> None:
+        self.prompt = next_prompt(self._collection.counts())
+        self.collect_bar.set_prompt(self.prompt)
+        self._canvas.set_hint(f"Draw {article(self.prompt)} {self.prompt} here")
+        self._update_save_button()
+
+    def _update_save_button(self) -> None:
+        self.collect_bar.save_button.setEnabled(not self._canvas.is_empty())
