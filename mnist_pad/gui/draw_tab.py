@@ -212,7 +212,7 @@ class DrawTab(QWidget):
         for button in (self.clear_button, self.undo_button, self.redo_button):
             button.setStyleSheet(BUTTON_STYLE)
             buttons.addWidget(button)
-        pad_area = PadArea(self.canvas, button_row, self)
+        self.pad_area = PadArea(self.canvas, button_row, self)  # the Inside tab borrows it
 
         guess_font = QFont(self.font())
         guess_font.setPixelSize(76)
@@ -257,7 +257,7 @@ class DrawTab(QWidget):
         side_panel.setFixedWidth(SIDE_PANEL_WIDTH + 36)
 
         layout = QHBoxLayout(self)
-        layout.addWidget(pad_area, 1)
+        layout.addWidget(self.pad_area, 1)
         layout.addWidget(side_panel)
 
     # -- public API ---------------------------------------------------------------
@@ -288,6 +288,12 @@ class DrawTab(QWidget):
     def shutdown(self) -> None:
         """Stop the prediction thread (the main window calls this when it closes)."""
         self._worker.stop()
+
+    def showEvent(self, event):
+        super().showEvent(event)
+        if self.pad_area.parent() is not self:  # back from the Inside tab, which borrowed it
+            self.layout().insertWidget(0, self.pad_area, 1)
+            self.pad_area.show()
 
     def closeEvent(self, event):
         self.shutdown()  # when the tab is used as a window of its own

@@ -1,4 +1,4 @@
-"""The main window: Draw and Train tabs, opening models (menu, drag and drop), status bar."""
+"""The main window: Draw, Inside and Train tabs, opening models (menu, drag and drop), status bar."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from PySide6.QtGui import QAction, QIcon, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget
 
 from mnist_pad.gui.draw_tab import DrawTab
+from mnist_pad.gui.inside_tab import InsideTab
 from mnist_pad.gui.train_tab import TrainTab
 from mnist_pad.gui.threads import keep_until_finished
 from mnist_pad.gui.workers import ModelLoader
@@ -42,10 +43,13 @@ class MainWindow(QMainWindow):
         self.draw_tab = DrawTab(self)
         self.train_tab = TrainTab(data_path=data_path, parent=self)
         self.train_tab.use_model_requested.connect(self.open_model)
+        self.inside_tab = InsideTab(self.draw_tab, data_path=data_path, parent=self)
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.draw_tab, "Draw")
+        self.tabs.addTab(self.inside_tab, "Inside")
         self.tabs.addTab(self.train_tab, "Train")
+        self.inside_tab.pad_requested.connect(lambda: self.tabs.setCurrentWidget(self.draw_tab))
         self.setCentralWidget(self.tabs)
 
         self.model_status = QLabel(self)
@@ -100,6 +104,7 @@ class MainWindow(QMainWindow):
         if self.sender() is not self._latest_loader:
             return  # the user has asked for another model since
         self.draw_tab.set_predictor(predictor)
+        self.inside_tab.set_model(model, predictor)
         self.current_model_path = str(model.path)
         self._current_model_status = model_status_text(model.path.name, model.test_accuracy)
         self.model_status.setText(self._current_model_status)
@@ -143,6 +148,7 @@ class MainWindow(QMainWindow):
         self.hide()  # stopping training or a model load can take a moment; do it out of sight
         self.train_tab.shutdown()
         self.draw_tab.shutdown()
+        self.inside_tab.shutdown()
         for loader in list(self._loaders):
             loader.wait()
         event.accept()

@@ -1,0 +1,447 @@
+"""Where it goes wrong: a confusion matrix, the most-confused pairs, and a gallery of examples.
+
+The data sets are a list of ``DataSource``s: MNIST test, pen-written digits
+(a file, or any callable returning ``PenDigits``, such as the user's own
+digits). Evaluating one runs in an ``EvaluationWorker``; its result is kept per
+model file version and data set version, so coming back costs nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+from PySide6.QtCore import QRectF, QSize, Qt, Signal, Slot
+from PySide6.QtGui import QColor, QFont, QIcon, QImage, QPainter, QPalette, QPen, QPixmap
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListView,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from mnist_pad.gui.inside_workers import EvaluationWorker
+from mnist_pad.gui.threads import keep_until_finished
+from mnist_pad.inspect import (
+    LabelledImages,
+    Predictions,
+    file_key,
+    mnist_test_images,
+    most_confused,
+    pen_digit_images,
+    row_percentages,
+)
+
+GALLERY_LIMIT = 300  # cards shown for one cell, the worst first
+CARD_SCALE = 3
+RIGHT = QColor(53, 208, 127)
+WRONG = QColor(255, 120, 40)
+SELECTED = QColor("#2f7df6")
+
+
+@dataclass(frozen=True)
+class DataSource:
+    """A labelled data set to evaluate on."""
+
+    name: str
+    load: Callable[[], LabelledImages]  # runs on a worker thread
+    version: Callable[[], object] | None = None  # identifies the data's contents; None: never cached
+
+
+def mnist_source(path: str | None) -> DataSource:
+    """MNIST's test split from ``path`` (else ``$MNIST_PAD_DATA``, else Keras' download)."""
+    from training.data import DATA_ENV_VAR, load_mnist
+
+    def load() -> LabelledImages:
+        return mnist_test_images(load_mnist(path))
+
+    def version():
+        import os
+
+        source = path or os.environ.get(DATA_ENV_VAR)
+        return file_key(source) if source and Path(source).is_file() else source
+
+    return DataSource("MNIST test", load, version)
+
+
+def pen_digits_source(name: str, load_digits: Callable, version: Callable[[], object] | None = None) -> DataSource:
+    """Pen-written digits from ``load_digits()`` (a ``PenDigits``), rendered as the pad would."""
+    return DataSource(name, lambda: pen_digit_images(load_digits()), version)
+
+
+def pen_digits_file_source(path: str | Path, name: str | None = None) -> DataSource:
+    from mnist_pad.pen_digits import load_pen_digits
+
+    path = Path(path)
+    return pen_digits_source(name or f"Pen digits: {path.name}", lambda: load_pen_digits(path), lambda: file_key(path))
+
+
+class ConfusionMatrixView(QWidget):
+    """Ten by ten cells, rows true, columns predicted: the count and the row percentage of each."""
+
+    cell_clicked = Signal(int, int)  # true, predicted
+    HEADER = 26
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._confusion: np.ndarray | None = None
+        self._normalised = True
+        self._selected: tuple[int, int] | None = None
+        self.setMinimumSize(360, 360)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setToolTip("Rows: the true digit; columns: what the network said. Click a cell to see its examples.")
+
+    def set_confusion(self, confusion: np.ndarray | None) -> None:
+        self._confusion = confusion
+        self._selected = None
+        self.update()
+
+    def set_normalised(self, normalised: bool) -> None:
+        """Colour and headline each cell by its row percentage (True) or by its count."""
+        self._normalised = normalised
+        self.update()
+
+    def select(self, true: int, predicted: int) -> None:
+        self._selected = (true, predicted)
+        self.update()
+
+    def cell_rect(self, true: int, predicted: int) -> QRectF:
+        side = self._cell_side()
+        return QRectF(self.HEADER + predicted * side, self.HEADER + true * side, side, side)
+
+    def heightForWidth(self, width: int) -> int:
+        return width
+
+    def _cell_side(self) -> float:
+        return max(1.0, (min(self.width(), self.height()) - self.HEADER) / 10)
+
+    def mousePressEvent(self, event):
+        side = self._cell_side()
+        col = int((event.position().x() - self.HEADER) // side)
+        row = int((event.position().y() - self.HEADER) // side)
+        if self._confusion is not None and 0 <= row < 10 and 0 <= col < 10:
+            self.select(row, col)
+            self.cell_clicked.emit(row, col)
+            event.accept()
+        else:
+            super().mousePressEvent(event)
+
+    def paintEvent(self, event):
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        text = self.palette().color(QPalette.ColorRole.WindowText)
+        faint = QColor(text)
+        faint.setAlphaF(0.5)
+        side = self._cell_side()
+        painter.setPen(faint)
+        for digit in range(10):
+            painter.drawText(QRectF(self.HEADER + digit * side, 0, side, self.HEADER), Qt.AlignmentFlag.AlignCenter, str(digit))
+            painter.drawText(QRectF(0, self.HEADER + digit * side, self.HEADER, side), Qt.AlignmentFlag.AlignCenter, str(digit))
+        if self._confusion is None:
+            return
+        percent = row_percentages(self._confusion)
+        mistakes = self._confusion - np.diag(np.diag(self._confusion))
+        worst_count = max(int(mistakes.max()), 1)
+        big, small = QFont(self.font()), QFont(self.font())
+        big.setPixelSize(max(9, int(side / 3.6)))
+        big.setBold(True)
+        small.setPixelSize(max(8, int(side / 5)))
+        for true in range(10):
+            for predicted in range(10):
+                rect = self.cell_rect(true, predicted).adjusted(1, 1, -1, -1)
+                count, share = int(self._confusion[true, predicted]), percent[true, predicted]
+                colour = QColor(RIGHT if true == predicted else WRONG)
+                if true == predicted:
+                    strength = share / 100
+                elif self._normalised:
+                    strength = min(share / 10, 1.0)  # 10% of a class going one wrong way is a lot
+                else:
+                    strength = count / worst_count
+                colour.setAlphaF(0.08 + 0.75 * strength if count else 0.04)
+                painter.fillRect(rect, colour)
+                if not count:
+                    continue
+                headline, detail = (f"{share:.1f}%", f"{count:,}") if self._normalised else (f"{count:,}", f"{share:.1f}%")
+                painter.setPen(text)
+                painter.setFont(big)
+                painter.drawText(rect.adjusted(0, 0, 0, -rect.height() * 0.3), Qt.AlignmentFlag.AlignCenter, headline)
+                painter.setFont(small)
+                painter.setPen(faint)
+                painter.drawText(rect.adjusted(0, rect.height() * 0.45, 0, 0), Qt.AlignmentFlag.AlignCenter, detail)
+        if self._selected is not None:
+            painter.setPen(QPen(SELECTED, 2.5))
+            painter.drawRect(self.cell_rect(*self._selected).adjusted(1, 1, -1, -1))
+
+
+class Gallery(QListWidget):
+    """Cards of the examples of one (true, predicted) cell: image, labels, probability."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setViewMode(QListView.ViewMode.IconMode)
+        self.setResizeMode(QListView.ResizeMode.Adjust)
+        self.setMovement(QListView.Movement.Static)
+        self.setIconSize(QSize(28 * CARD_SCALE, 28 * CARD_SCALE))
+        self.setGridSize(QSize(28 * CARD_SCALE + 34, 28 * CARD_SCALE + 44))
+        self.setWordWrap(True)
+        self.setUniformItemSizes(True)
+
+    def show_examples(self, predictions: Predictions, indices: np.ndarray) -> None:
+        self.clear()
+        for index in indices[:GALLERY_LIMIT]:
+            index = int(index)
+            true = int(predictions.data.labels[index])
+            probs = predictions.probabilities[index]
+            said = int(np.argmax(probs))
+            item = QListWidgetItem(_icon(predictions.data.images[index]), f"{true} → {said}\n{probs[said] * 100:.0f}%")
+            item.setData(Qt.ItemDataRole.UserRole, index)
+            hint = "Click to put its strokes on the pad." if predictions.data.digits is not None else "An MNIST scan: it has no strokes."
+            item.setToolTip(
+                f"true {true}, predicted {said} with {probs[said] * 100:.1f}%; {true} had {probs[true] * 100:.1f}%. {hint}"
+            )
+            self.addItem(item)
+
+    def example_indices(self) -> list[int]:
+        return [self.item(row).data(Qt.ItemDataRole.UserRole) for row in range(self.count())]
+
+
+def _icon(image: np.ndarray) -> QIcon:
+    grey = np.ascontiguousarray(np.clip(image * 255 + 0.5, 0, 255).astype(np.uint8))
+    qimage = QImage(grey.data, 28, 28, 28, QImage.Format.Format_Grayscale8).copy()
+    side = 28 * CARD_SCALE
+    return QIcon(QPixmap.fromImage(qimage.scaled(side, side, Qt.AspectRatioMode.KeepAspectRatio)))
+
+
+class MistakesPage(QWidget):
+    """Pick a data set; see the confusion matrix, the most-confused pairs and their examples."""
+
+    strokes_requested = Signal(list)  # a pen digit's strokes, in pad units, to put on the pad
+    evaluated = Signal()  # a result is shown
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._sources: list[DataSource] = []
+        self._predictor = None
+        self._model_key = None
+        self._cache: dict[tuple, Predictions] = {}
+        self._failed: set[tuple] = set()  # not retried until asked for
+        self._worker: EvaluationWorker | None = None
+        self._shown: Predictions | None = None
+
+        self.source_box = QComboBox(self)
+        self.open_button = QPushButton("Open pen digits…", self)
+        self.evaluate_button = QPushButton("Evaluate", self)
+        self.progress = QProgressBar(self)
+        self.normalise_box = QCheckBox("Row %", self)
+        self.summary = QLabel(self)
+        self.matrix = ConfusionMatrixView(self)
+        self.pairs = QListWidget(self)
+        self.gallery_caption = QLabel(self)
+        self.gallery = Gallery(self)
+        self._build_layout()
+
+        self.source_box.currentIndexChanged.connect(lambda _: self.refresh())
+        self.open_button.clicked.connect(self.choose_pen_digits)
+        self.evaluate_button.clicked.connect(lambda: self.refresh(retry=True))
+        self.normalise_box.toggled.connect(self.matrix.set_normalised)
+        self.matrix.cell_clicked.connect(self.show_cell)
+        self.pairs.itemClicked.connect(self._pair_clicked)
+        self.gallery.itemClicked.connect(self._card_clicked)
+
+    def _build_layout(self) -> None:
+        self.normalise_box.setChecked(True)
+        self.normalise_box.setToolTip("Colour and headline each cell by the share of its true class, else by count")
+        self.progress.setMaximumWidth(200)
+        self.progress.setTextVisible(False)
+        self.progress.hide()
+        self.pairs.setMaximumWidth(180)
+        self.pairs.setToolTip("The pairs mixed up most often. Click one to see its examples.")
+        self.evaluate_button.setToolTip("Evaluate the current model on this data again")
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Data:", self))
+        top.addWidget(self.source_box, 1)
+        top.addWidget(self.open_button)
+        top.addWidget(self.evaluate_button)
+        top.addWidget(self.progress)
+        top.addWidget(self.normalise_box)
+        pairs_column = QVBoxLayout()
+        pairs_column.addWidget(QLabel("Most confused", self))
+        pairs_column.addWidget(self.pairs, 1)
+        gallery_column = QVBoxLayout()
+        gallery_column.addWidget(self.gallery_caption)
+        gallery_column.addWidget(self.gallery, 1)
+        body = QHBoxLayout()
+        body.addWidget(self.matrix, 3)
+        body.addLayout(pairs_column)
+        body.addLayout(gallery_column, 2)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.summary)
+        layout.addLayout(body, 1)
+        self.gallery_caption.setText("Click a cell or a pair to see its examples, the worst first.")
+
+    # -- public API ---------------------------------------------------------------
+
+    def add_source(self, source: DataSource, select: bool = False) -> None:
+        self._sources.append(source)
+        self.source_box.addItem(source.name)
+        if select:
+            self.source_box.setCurrentIndex(len(self._sources) - 1)
+
+    def set_model(self, path: str, predictor) -> None:
+        """Evaluate with this model from now on (its results are cached by file version)."""
+        self._predictor = predictor
+        try:
+            self._model_key = file_key(path)
+        except OSError:
+            self._model_key = (path, id(predictor))
+        self._failed.clear()
+        self.refresh()
+
+    def predictions(self) -> Predictions | None:
+        """What the matrix shows now."""
+        return self._shown
+
+    def choose_pen_digits(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open pen digits", "", "Pen digits (*.npz)")
+        if path:
+            self.add_source(pen_digits_file_source(path), select=True)
+
+    def refresh(self, retry: bool = False) -> None:
+        """Show the selected data set's result for the current model, evaluating it if needed.
+
+        Runs only while the page is visible: evaluating takes both cores for seconds.
+        """
+        source = self._current_source()
+        if source is None or self._predictor is None or not self.isVisible():
+            return
+        key = self._key(source)
+        if key is not None and key in self._cache and not retry:
+            self._show(self._cache[key], source)
+            return
+        if (key in self._failed and not retry) or self._worker is not None and self._worker.key == key:
+            return
+        self._start(source, key)
+
+    def show_cell(self, true: int, predicted: int) -> None:
+        if self._shown is None:
+            return
+        self.matrix.select(true, predicted)
+        indices = self._shown.examples(true, predicted)
+        self.gallery.show_examples(self._shown, indices)
+        shown = min(len(indices), GALLERY_LIMIT)
+        more = f", the {shown} worst shown" if shown < len(indices) else ""
+        self.gallery_caption.setText(f"True {true}, predicted {predicted}: {len(indices):,} examples{more}, worst first.")
+
+    def shutdown(self) -> None:
+        if self._worker is not None:
+            self._worker.cancel()
+            self._worker.wait()
+
+    def showEvent(self, event):
+        super().showEvent(event)
+        self.refresh()
+
+    # -- evaluation -----------------------------------------------------------------
+
+    def _current_source(self) -> DataSource | None:
+        index = self.source_box.currentIndex()
+        return self._sources[index] if 0 <= index < len(self._sources) else None
+
+    def _key(self, source: DataSource) -> tuple | None:
+        if source.version is None:
+            return None
+        try:
+            return (self._model_key, source.name, source.version())
+        except OSError:
+            return None
+
+    def _start(self, source: DataSource, key) -> None:
+        if self._worker is not None:
+            self._worker.cancel()  # its result would be for another choice
+        worker = EvaluationWorker(self._predictor, source.load)  # no parent: see mnist_pad.gui.threads
+        worker.key, worker.source = key, source
+        keep_until_finished(worker, worker.cancel)
+        worker.progressed.connect(self._progressed)
+        worker.evaluated.connect(self._evaluated)
+        worker.failed.connect(self._evaluation_failed)
+        self._worker = worker
+        self.matrix.set_confusion(None)
+        self.pairs.clear()
+        self.gallery.clear()
+        self.summary.setText(f"Evaluating on {source.name}…")
+        self.progress.setRange(0, 0)
+        self.progress.show()
+        worker.start()
+
+    @Slot(int, int)
+    def _progressed(self, done: int, total: int) -> None:
+        if self.sender() is self._worker:
+            self.progress.setRange(0, total)
+            self.progress.setValue(done)
+
+    @Slot(object)
+    def _evaluated(self, predictions: Predictions) -> None:
+        worker = self.sender()
+        if worker is not self._worker:
+            return
+        self._worker = None
+        self.progress.hide()
+        if worker.key is not None:
+            self._cache[worker.key] = predictions
+        self._show(predictions, worker.source)
+
+    @Slot(str)
+    def _evaluation_failed(self, sentence: str) -> None:
+        worker = self.sender()
+        if worker is not self._worker:
+            return
+        self._worker = None
+        self.progress.hide()
+        self._failed.add(worker.key)
+        self.summary.setText(sentence)
+        self.show_error(sentence)
+
+    def show_error(self, text: str) -> None:
+        """One sentence in a modal box; tests replace this to read the text."""
+        QMessageBox.warning(self, "mnist-pad", text)
+
+    def _show(self, predictions: Predictions, source: DataSource) -> None:
+        self._shown = predictions
+        confusion = predictions.confusion
+        self.matrix.set_confusion(confusion)
+        right = int(np.trace(confusion))
+        self.summary.setText(
+            f"{source.name}: {right:,} of {int(confusion.sum()):,} right ({right / max(confusion.sum(), 1) * 100:.2f}%)."
+        )
+        self.pairs.clear()
+        for true, predicted, count in most_confused(confusion):
+            item = QListWidgetItem(f"{true} → {predicted}   ×{count}")
+            item.setData(Qt.ItemDataRole.UserRole, (true, predicted))
+            self.pairs.addItem(item)
+        self.gallery.clear()
+        self.gallery_caption.setText("Click a cell or a pair to see its examples, the worst first.")
+        self.evaluated.emit()
+
+    def _pair_clicked(self, item: QListWidgetItem) -> None:
+        self.show_cell(*item.data(Qt.ItemDataRole.UserRole))
+
+    def _card_clicked(self, item: QListWidgetItem) -> None:
+        digits = self._shown.data.digits if self._shown is not None else None
+        if digits is None:
+            return
+        from mnist_pad.pen_digits import in_pad_units
+
+        self.strokes_requested.emit(in_pad_units(digits.strokes(item.data(Qt.ItemDataRole.UserRole))))
