@@ -38,32 +38,35 @@ class InspectError(Exception):
 
 
 @dataclass(frozen=True)
-class AxisField:
-    """Along one axis: cell i of a layer sees input pixels first + i*jump ... + size - 1."""
+class Window:
+    """One sliding window along one axis: a cell reads ``reach`` inputs from ``index * stride - pad_before``."""
 
-    first: int
-    jump: int
-    size: int
+    reach: int
+    stride: int
+    pad_before: int
+    size: int  # the layer's input along this axis
 
-    def through(self, kernel: int, stride: int, pad_before: int) -> AxisField:
-        return AxisField(self.first - pad_before * self.jump, self.jump * stride, self.size + (kernel - 1) * self.jump)
 
-    def span(self, index: int, limit: int) -> tuple[int, int]:
-        """Input pixels [start, stop) of cell ``index``, clipped to an input of ``limit`` pixels."""
-        start = self.first + index * self.jump
-        return max(start, 0), min(start + self.size, limit)
+def _span(windows: tuple[Window, ...], index: int) -> tuple[int, int]:
+    """The input pixels [start, stop) that cell ``index`` sees, window by window back to the input.
+
+    Clipping at every layer leaves out padding at any depth, not only at the input.
+    """
+    start, stop = index, index + 1
+    for window in reversed(windows):
+        start = max(start * window.stride - window.pad_before, 0)
+        stop = min((stop - 1) * window.stride - window.pad_before + window.reach, window.size)
+    return start, stop
 
 
 @dataclass(frozen=True)
 class ReceptiveField:
-    rows: AxisField
-    cols: AxisField
-    input_size: tuple[int, int]
+    rows: tuple[Window, ...]
+    cols: tuple[Window, ...]
 
     def pixels(self, row: int, col: int) -> tuple[int, int, int, int]:
         """(top, left, bottom, right) of the input pixels that cell (row, col) sees, bottom/right exclusive."""
-        top, bottom = self.rows.span(row, self.input_size[0])
-        left, right = self.cols.span(col, self.input_size[1])
+        (top, bottom), (left, right) = _span(self.rows, row), _span(self.cols, col)
         return top, left, bottom, right
 
 
@@ -73,8 +76,7 @@ def receptive_fields(model) -> dict[str, ReceptiveField | None]:
     None for a layer whose output is not an image (Flatten, Dense), and for
     every layer after one whose geometry is not known (an upsampling layer, say).
     """
-    height, width = model.inputs[0].shape[1:3]
-    field: ReceptiveField | None = ReceptiveField(AxisField(0, 1, 1), AxisField(0, 1, 1), (height, width))
+    field: ReceptiveField | None = ReceptiveField((), ())
     fields = {}
     for layer in model.layers:
         in_shape, out_shape = tuple(layer.input.shape[1:]), tuple(layer.output.shape[1:])
@@ -97,11 +99,11 @@ def _through_window(field: ReceptiveField, config: dict, size: tuple[int, int]) 
         reach = (kernel[axis] - 1) * dilation[axis] + 1
         stride = strides[axis]
         pad_before = 0
-        if config.get("padding") == "same":  # TensorFlow pads the extra pixel after, not before
+        if config.get("padding") == "same":  # TensorFlow pads the odd pixel after, not before
             out = math.ceil(size[axis] / stride)
             pad_before = max((out - 1) * stride + reach - size[axis], 0) // 2
-        axes.append(previous.through(reach, stride, pad_before))
-    return ReceptiveField(axes[0], axes[1], field.input_size)
+        axes.append((*previous, Window(reach, stride, pad_before, size[axis])))
+    return ReceptiveField(*axes)
 
 
 # -- the inspector: one model, compiled calls ------------------------------------
