@@ -69,6 +69,9 @@ class PixelView(QWidget):
     def has_image(self) -> bool:
         return self._qimage is not None
 
+    def highlight(self) -> tuple[int, int, int, int] | None:
+        return self._highlight
+
     def set_highlight(self, pixels: tuple[int, int, int, int] | None) -> None:
         """(top, left, bottom, right) in input pixels, bottom/right exclusive; None: no highlight."""
         self._highlight = pixels
