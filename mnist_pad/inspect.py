@@ -261,6 +261,31 @@ def _last_dense(model):
     return dense
 
 
+def architecture_in_words(model) -> str:
+    """The layers from input to answer, one short phrase each, and the parameter count."""
+    phrases = []
+    for layer in model.layers:
+        config, kind = layer.get_config(), type(layer).__name__
+        if kind in PASS_THROUGH:
+            continue
+        words = [kind]
+        if "filters" in config:
+            words.append(f"{config['filters']} filters")
+        if "units" in config:
+            words.append(f"{config['units']} units")
+        window = config.get("kernel_size") or config.get("pool_size")
+        if window:
+            words.append("×".join(str(k) for k in window))
+        if tuple(config.get("strides") or (1,)) not in ((1, 1), (1,), tuple(window or ())):
+            words.append(f"stride {config['strides'][0]}")
+        if config.get("padding"):
+            words.append(f"'{config['padding']}'")
+        if config.get("activation") not in (None, "linear"):
+            words.append(str(config["activation"]))
+        phrases.append(" ".join(words))
+    return " → ".join(phrases) + f"; {model.count_params():,} parameters."
+
+
 # -- where it goes wrong --------------------------------------------------------
 
 

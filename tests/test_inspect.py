@@ -287,3 +287,52 @@ def test_card_in_words_tells_the_cards_figures(default_model):  # noqa: F811
     assert f"{card['epochs_run']} epochs" in text and f"epoch {card['best_epoch']}" in text
     assert "stopped early" in text and card["command"] in text
     assert "no model card" in " ".join(card_in_words(None, "x.h5"))
+
+
+def test_architecture_in_words_names_every_layer_in_order(shipped):
+    from mnist_pad.inspect import architecture_in_words
+
+    text = architecture_in_words(shipped)
+    phrases = text.split("; ")[0].split(" → ")
+    assert [p.split()[0] for p in phrases] == [type(layer).__name__ for layer in shipped.layers]
+    convolutions = [p for p in phrases if p.startswith("Conv2D")]
+    assert [int(p.split()[1]) for p in convolutions] == [
+        layer.get_config()["filters"] for layer in shipped.layers if type(layer).__name__ == "Conv2D"
+    ]
+    assert text.endswith(f"{sum(w.size for w in shipped.get_weights()):,} parameters.")
+
+
+def test_a_model_without_a_dense_head_is_refused_in_one_sentence():
+    import keras
+
+    from mnist_pad.inspect import InspectError
+
+    model = keras.Sequential(
+        [
+            keras.Input((28, 28, 1)),
+            keras.layers.Conv2D(10, 3),
+            keras.layers.GlobalAveragePooling2D(),
+            keras.layers.Activation("softmax"),
+        ]
+    )
+    with pytest.raises(InspectError, match=r"^The model has no final Dense layer of 10 classes, [^.]*\.$"):
+        Inspector(model)
+
+
+def test_fields_stop_after_a_layer_of_unknown_geometry():
+    import keras
+
+    model = keras.Sequential(
+        [
+            keras.Input((28, 28, 1)),
+            keras.layers.Conv2D(4, 3, name="before"),
+            keras.layers.BatchNormalization(name="pointwise"),
+            keras.layers.UpSampling2D(name="unknown"),
+            keras.layers.Conv2D(4, 3, name="after"),
+            keras.layers.Flatten(name="flat"),
+            keras.layers.Dense(10, name="head"),
+        ]
+    )
+    fields = receptive_fields(model)
+    assert fields["before"].pixels(0, 0) == fields["pointwise"].pixels(0, 0) == (0, 0, 3, 3)
+    assert fields["unknown"] is None and fields["after"] is None and fields["head"] is None

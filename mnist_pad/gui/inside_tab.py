@@ -9,8 +9,8 @@ tab's latency is the same with or without it.
 
 from __future__ import annotations
 
+import html
 import os
-from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import Qt, Signal, Slot
@@ -28,6 +28,7 @@ from mnist_pad.gui.inside_views import AWAY, TOWARD, ClassPicker, PixelView, sig
 from mnist_pad.gui.inside_workers import InspectionRequest, InspectionWorker
 from mnist_pad.gui.layer_strip import LayerStrip
 from mnist_pad.gui.mistakes import MistakesPage, mnist_source, pen_digits_file_source, pen_digits_source
+from mnist_pad.inspect import architecture_in_words
 from training.card import card_in_words
 
 PEN_DIGITS_ENV = "MNIST_PAD_PEN_DIGITS"
@@ -106,7 +107,7 @@ class LivePage(QWidget):
                 view.set_rgb(None)
             self.evidence_view.caption.setText("Evidence")
             self.contrast_view.caption.setText("Why X, not Y")
-            self.method_label.setText("")
+            self.method_label.setText("Draw a digit: every layer's maps fill in as you draw.")
             self.strip.set_outputs(None)
             return
         grey = np.repeat((inside.image[..., None] * 255).astype(np.uint8), 3, axis=2)
@@ -179,7 +180,10 @@ class InsideTab(QWidget):
         """Follow a newly loaded model (``model_io.LoadedModel``) and its Predictor."""
         self._model = model.model
         self._shown_request_id = self._last_request_id  # the old model's answers are stale
-        self.card_label.setText("\n\n".join([f"{model.path.name}", *card_in_words(model.card, model.path.name)]))
+        paragraphs = [f"<h3>{html.escape(model.path.name)}</h3>"]
+        paragraphs += [f"<p>{html.escape(line)}</p>" for line in card_in_words(model.card, model.path.name)]
+        paragraphs.append(f"<p>Layers: {html.escape(architecture_in_words(model.model))}</p>")
+        self.card_label.setText("".join(paragraphs))
         self.mistakes.set_model(str(model.path), predictor)
         self._request()
 

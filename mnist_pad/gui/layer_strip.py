@@ -23,6 +23,7 @@ ROWS = 8
 TITLE_HEIGHT = 36
 BLOCK_GAP = 22
 MARGIN = 8
+TITLE_WIDTH = 64
 TILE_BACKGROUND = QColor(22, 24, 29)
 
 
@@ -42,6 +43,11 @@ class Block:
     @property
     def width(self) -> float:
         return self.cols * self.tile
+
+    @property
+    def span(self) -> float:
+        """Room the block takes in the strip: its tiles, or its title when that is wider."""
+        return max(self.width, TITLE_WIDTH)
 
     def tile_rect(self, index: int) -> QRectF:
         row, col = index % self.rows, index // self.rows
@@ -105,7 +111,7 @@ class LayerStrip(QWidget):
             count, height, width = self._kernels.shape
             rows = min(count, ROWS)
             blocks.append(Block("kernels", f"{count} × {height}×{width}", left, rows, math.ceil(count / rows), TILE, count, None))
-            left += blocks[-1].width + BLOCK_GAP
+            left += blocks[-1].span + BLOCK_GAP
         for layer in self._layers:
             count = layer.channels
             if len(layer.shape) == 3:
@@ -116,7 +122,7 @@ class LayerStrip(QWidget):
                 tile = TILE * ROWS / rows
                 subtitle = f"{count} units"
             blocks.append(Block(layer.name, subtitle, left, rows, math.ceil(count / rows), tile, count, layer))
-            left += blocks[-1].width + BLOCK_GAP
+            left += blocks[-1].span + BLOCK_GAP
         self._blocks = blocks
         self._images = {}
         if blocks and blocks[0].layer is None:
@@ -126,7 +132,7 @@ class LayerStrip(QWidget):
         self.update()
 
     def sizeHint(self) -> QSize:
-        right = self._blocks[-1].left + self._blocks[-1].width if self._blocks else 0
+        right = self._blocks[-1].left + self._blocks[-1].span if self._blocks else 0
         return QSize(int(right + MARGIN), TITLE_HEIGHT + ROWS * TILE + MARGIN)
 
     def paintEvent(self, event):
@@ -139,10 +145,10 @@ class LayerStrip(QWidget):
         for index, block in enumerate(self._blocks):
             painter.setFont(bold)
             painter.setPen(text)
-            painter.drawText(QRectF(block.left, 0, max(block.width, 90), 18), Qt.AlignmentFlag.AlignLeft, block.title)
+            painter.drawText(QRectF(block.left, 0, block.span + BLOCK_GAP - 4, 18), Qt.AlignmentFlag.AlignLeft, block.title)
             painter.setFont(self.font())
             painter.setPen(faint)
-            painter.drawText(QRectF(block.left, 16, max(block.width, 90), 18), Qt.AlignmentFlag.AlignLeft, block.subtitle)
+            painter.drawText(QRectF(block.left, 16, block.span + BLOCK_GAP - 4, 18), Qt.AlignmentFlag.AlignLeft, block.subtitle)
             image = self._images.get(index)
             for tile in range(block.count):
                 rect = block.tile_rect(tile)

@@ -166,9 +166,9 @@ class ConfusionMatrixView(QWidget):
                 if true == predicted:
                     strength = share / 100
                 elif self._normalised:
-                    strength = min(share / 10, 1.0)  # 10% of a class going one wrong way is a lot
+                    strength = min(share / 10, 1.0) ** 0.5  # 10% of a class going one wrong way is a lot
                 else:
-                    strength = count / worst_count
+                    strength = (count / worst_count) ** 0.5
                 colour.setAlphaF(0.08 + 0.75 * strength if count else 0.04)
                 painter.fillRect(rect, colour)
                 if not count:
@@ -266,7 +266,7 @@ class MistakesPage(QWidget):
         self.progress.setMaximumWidth(200)
         self.progress.setTextVisible(False)
         self.progress.hide()
-        self.pairs.setMaximumWidth(180)
+        self.pairs.setFixedWidth(130)
         self.pairs.setToolTip("The pairs mixed up most often. Click one to see its examples.")
         self.evaluate_button.setToolTip("Evaluate the current model on this data again")
         top = QHBoxLayout()
@@ -283,9 +283,9 @@ class MistakesPage(QWidget):
         gallery_column.addWidget(self.gallery_caption)
         gallery_column.addWidget(self.gallery, 1)
         body = QHBoxLayout()
-        body.addWidget(self.matrix, 3)
+        body.addWidget(self.matrix, 5)
         body.addLayout(pairs_column)
-        body.addLayout(gallery_column, 2)
+        body.addLayout(gallery_column, 3)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.summary)
