@@ -178,3 +178,19 @@ def test_clicking_a_pen_digit_puts_it_on_the_pad_as_one_undoable_step(qtbot, pen
     canvas.undo_stack.undo()
     assert len(canvas.strokes()) == len(before)
     np.testing.assert_array_equal(canvas.strokes()[0], before[0])
+
+
+def test_results_are_kept_per_model_file_version(qtbot, sample_page, default_model, default_predictor, tmp_path):
+    shown = sample_page.predictions()
+    with qtbot.waitSignal(sample_page.evaluated, timeout=100):  # from the cache: no worker, at once
+        sample_page.refresh()
+    assert sample_page.predictions() is shown
+    copy = tmp_path / "copy.h5"
+    copy.write_bytes(default_model.read_bytes())
+    with qtbot.waitSignal(sample_page.evaluated, timeout=EVALUATION_TIMEOUT_MS):
+        sample_page.set_model(str(copy), default_predictor)  # another file: evaluated anew
+    assert sample_page.predictions() is not shown
+    np.testing.assert_array_equal(sample_page.predictions().confusion, shown.confusion)
+    with qtbot.waitSignal(sample_page.evaluated, timeout=100):
+        sample_page.set_model(str(default_model), default_predictor)  # the first file, unchanged
+    assert sample_page.predictions() is shown
