@@ -68,7 +68,7 @@ def confusion_figures(model_path: Path, predictor) -> dict:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     page = MistakesPage()
     errors: list[str] = []
-    page.add_source(mnist_source(None))
+    page.add_source(mnist_source(lambda: None))
     page.resize(1000, 600)
     page.show()
     ticks: list[float] = []

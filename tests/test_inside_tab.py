@@ -28,8 +28,8 @@ class ErrorLog(list):
         self.append(text)
 
 
-def open_window(qtbot, model_path=None) -> MainWindow:
-    window = MainWindow(model_path=str(model_path) if model_path else None)
+def open_window(qtbot, model_path=None, data_path=None) -> MainWindow:
+    window = MainWindow(model_path=str(model_path) if model_path else None, data_path=data_path)
     window.show_error = ErrorLog()
     qtbot.addWidget(window)
     window.show()
@@ -194,3 +194,14 @@ def test_results_are_kept_per_model_file_version(qtbot, sample_page, default_mod
     with qtbot.waitSignal(sample_page.evaluated, timeout=100):
         sample_page.set_model(str(default_model), default_predictor)  # the first file, unchanged
     assert sample_page.predictions() is shown
+
+
+def test_mnist_test_comes_from_the_train_tabs_data(qtbot, sample_path, sample_data):
+    window = open_window(qtbot, data_path=str(sample_path))
+    window.tabs.setCurrentWidget(window.inside_tab)
+    with qtbot.waitSignal(window.inside_tab.mistakes.evaluated, timeout=EVALUATION_TIMEOUT_MS):
+        window.inside_tab.pages.setCurrentWidget(window.inside_tab.mistakes)
+    predictions = window.inside_tab.mistakes.predictions()
+    np.testing.assert_array_equal(predictions.data.labels, sample_data.y_test)
+    assert window.inside_tab.mistakes.summary.text().startswith("MNIST test: ")
+    assert f"of {len(sample_data.y_test):,} right" in window.inside_tab.mistakes.summary.text()

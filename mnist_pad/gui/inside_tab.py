@@ -139,7 +139,8 @@ class InsideTab(QWidget):
     pad_requested = Signal()  # a digit was put on the pad: show the Draw tab
     inside_shown = Signal()  # the live page shows the newest drawing (or the empty pad)
 
-    def __init__(self, draw_tab, data_path: str | None = None, parent: QWidget | None = None):
+    def __init__(self, draw_tab, mnist_path=lambda: None, parent: QWidget | None = None):
+        """``mnist_path()``: the MNIST data to evaluate on (None: ``$MNIST_PAD_DATA``, else Keras' download)."""
         super().__init__(parent)
         self._draw_tab = draw_tab
         self._canvas = draw_tab.canvas
@@ -164,7 +165,7 @@ class InsideTab(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.pages)
 
-        self.mistakes.add_source(mnist_source(data_path))
+        self.mistakes.add_source(mnist_source(mnist_path))
         pen_digits = os.environ.get(PEN_DIGITS_ENV)
         if pen_digits:
             self.mistakes.add_source(pen_digits_file_source(pen_digits, f"Pen digits (${PEN_DIGITS_ENV})"))

@@ -43,7 +43,7 @@ class MainWindow(QMainWindow):
         self.draw_tab = DrawTab(self)
         self.train_tab = TrainTab(data_path=data_path, parent=self)
         self.train_tab.use_model_requested.connect(self.open_model)
-        self.inside_tab = InsideTab(self.draw_tab, data_path=data_path, parent=self)
+        self.inside_tab = InsideTab(self.draw_tab, lambda: self.train_tab.data_path, parent=self)
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.draw_tab, "Draw")

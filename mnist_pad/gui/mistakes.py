@@ -60,17 +60,20 @@ class DataSource:
     version: Callable[[], object] | None = None  # identifies the data's contents; None: never cached
 
 
-def mnist_source(path: str | None) -> DataSource:
-    """MNIST's test split from ``path`` (else ``$MNIST_PAD_DATA``, else Keras' download)."""
+def mnist_source(data_path: Callable[[], str | None]) -> DataSource:
+    """MNIST's test split from ``data_path()`` (else ``$MNIST_PAD_DATA``, else Keras' download).
+
+    A callable, so that it follows the data the Train tab is set to.
+    """
+    import os
+
     from training.data import DATA_ENV_VAR, load_mnist
 
     def load() -> LabelledImages:
-        return mnist_test_images(load_mnist(path))
+        return mnist_test_images(load_mnist(data_path()))
 
     def version():
-        import os
-
-        source = path or os.environ.get(DATA_ENV_VAR)
+        source = data_path() or os.environ.get(DATA_ENV_VAR)
         return file_key(source) if source and Path(source).is_file() else source
 
     return DataSource("MNIST test", load, version)
