@@ -55,7 +55,9 @@ def live_figures(model, images: list[np.ndarray], repeats: int) -> dict:
         "evidence_ms_p50": p50(timed_ms(lambda pair: inspector.evidence(*pair), pairs)),
         "smoothgrad_ms_p50": p50(timed_ms(lambda pair: inspector.evidence(*pair, smooth=True), pairs)),
         "live_plain_ms_p50": p50(timed_ms(lambda image: inspector.inspect(image), images * repeats)),
-        "live_smooth_ms_p50": p50(timed_ms(lambda image: inspector.inspect(image, smooth=True), images * repeats)),
+        "live_smooth_ms_p50": p50(
+            timed_ms(lambda image: inspector.inspect(image, smooth=True), images * repeats)
+        ),
     }
 
 

@@ -22,7 +22,9 @@ from mnist_pad.pen_digits import PenDigits, in_pad_units, render_pad_strokes
 from training.evaluate import NUM_CLASSES, confusion_matrix
 
 SMOOTHGRAD_SAMPLES = 25
-SMOOTHGRAD_NOISE = 0.15  # standard deviation, as a fraction of the input's range (Smilkov et al. 2017: 10-20%)
+SMOOTHGRAD_NOISE = (
+    0.15  # standard deviation, as a fraction of the input's range (Smilkov et al. 2017: 10-20%)
+)
 # Layers that copy their input unchanged at inference: no new maps to look at.
 PASS_THROUGH = {"InputLayer", "Dropout", "SpatialDropout2D", "GaussianNoise", "GaussianDropout", "Reshape"}
 # Layers with a window sliding over the image; every other layer keeping the
@@ -39,7 +41,7 @@ class InspectError(Exception):
 
 @dataclass(frozen=True)
 class Window:
-    """One sliding window along one axis: a cell reads ``reach`` inputs from ``index * stride - pad_before``."""
+    """A sliding window along one axis: cell i reads ``reach`` inputs from ``i * stride - pad_before``."""
 
     reach: int
     stride: int
@@ -65,7 +67,7 @@ class ReceptiveField:
     cols: tuple[Window, ...]
 
     def pixels(self, row: int, col: int) -> tuple[int, int, int, int]:
-        """(top, left, bottom, right) of the input pixels that cell (row, col) sees, bottom/right exclusive."""
+        """(top, left, bottom, right) of the input pixels cell (row, col) sees; bottom, right exclusive."""
         (top, bottom), (left, right) = _span(self.rows, row), _span(self.cols, col)
         return top, left, bottom, right
 
@@ -362,7 +364,11 @@ def most_confused(confusion: np.ndarray, limit: int = 10) -> list[tuple[int, int
     np.fill_diagonal(mistakes, 0)
     order = np.argsort(-mistakes, axis=None, kind="stable")[:limit]
     pairs = [(int(i // NUM_CLASSES), int(i % NUM_CLASSES)) for i in order]
-    return [(true, predicted, int(mistakes[true, predicted])) for true, predicted in pairs if mistakes[true, predicted]]
+    return [
+        (true, predicted, int(mistakes[true, predicted]))
+        for true, predicted in pairs
+        if mistakes[true, predicted]
+    ]
 
 
 def file_key(path: str | os.PathLike) -> tuple:

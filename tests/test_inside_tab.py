@@ -11,7 +11,7 @@ from gui_fixtures import (  # noqa: F401, F811 (fixtures)
     default_predictor,
     draw,
 )
-from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 from test_inspect import small_model, subset
 
@@ -116,7 +116,9 @@ def sample_page(qtbot, sample_path, default_model, default_predictor):
     return page
 
 
-def test_clicking_a_confusion_cell_shows_exactly_that_pairs_examples(qtbot, sample_page, sample_data, default_predictor):
+def test_clicking_a_confusion_cell_shows_exactly_that_pairs_examples(
+    qtbot, sample_page, sample_data, default_predictor
+):
     images = sample_data.x_test.astype(np.float32) / 255
     said = np.argmax(default_predictor.predict_batch(images), axis=1)
     labels = sample_data.y_test
@@ -129,7 +131,10 @@ def test_clicking_a_confusion_cell_shows_exactly_that_pairs_examples(qtbot, samp
         assert sorted(shown) == sorted(expected.tolist())
         texts = [sample_page.gallery.item(i).text() for i in range(sample_page.gallery.count())]
         assert all(text.startswith(f"{true} → {predicted}\n") for text in texts)
-        assert f"True {true}, predicted {predicted}: {len(expected):,} examples" in sample_page.gallery_caption.text()
+        assert (
+            f"True {true}, predicted {predicted}: {len(expected):,} examples"
+            in sample_page.gallery_caption.text()
+        )
 
 
 def test_most_confused_pair_opens_its_examples(qtbot, sample_page):
@@ -137,10 +142,16 @@ def test_most_confused_pair_opens_its_examples(qtbot, sample_page):
     item = sample_page.pairs.item(0)
     true, predicted = item.data(Qt.ItemDataRole.UserRole)
     assert item.text().startswith(f"{true} → {predicted}")
-    qtbot.mouseClick(sample_page.pairs.viewport(), Qt.MouseButton.LeftButton, pos=sample_page.pairs.visualItemRect(item).center())
+    qtbot.mouseClick(
+        sample_page.pairs.viewport(),
+        Qt.MouseButton.LeftButton,
+        pos=sample_page.pairs.visualItemRect(item).center(),
+    )
     confusion = sample_page.predictions().confusion
-    assert sample_page.gallery.count() == confusion[true, predicted] == max(
-        confusion[t, p] for t in range(10) for p in range(10) if t != p
+    assert (
+        sample_page.gallery.count()
+        == confusion[true, predicted]
+        == max(confusion[t, p] for t in range(10) for p in range(10) if t != p)
     )
 
 
@@ -169,7 +180,9 @@ def test_clicking_a_pen_digit_puts_it_on_the_pad_as_one_undoable_step(qtbot, pen
     tab.mistakes.show_cell(label, int(np.argmax(tab.mistakes.predictions().probabilities[0])))
     gallery = tab.mistakes.gallery
     row = gallery.example_indices().index(0)
-    qtbot.mouseClick(gallery.viewport(), Qt.MouseButton.LeftButton, pos=gallery.visualItemRect(gallery.item(row)).center())
+    qtbot.mouseClick(
+        gallery.viewport(), Qt.MouseButton.LeftButton, pos=gallery.visualItemRect(gallery.item(row)).center()
+    )
     assert window.tabs.currentWidget() is window.draw_tab
     canvas = window.draw_tab.canvas
     assert canvas.isVisible()
@@ -180,7 +193,9 @@ def test_clicking_a_pen_digit_puts_it_on_the_pad_as_one_undoable_step(qtbot, pen
     np.testing.assert_array_equal(canvas.strokes()[0], before[0])
 
 
-def test_results_are_kept_per_model_file_version(qtbot, sample_page, default_model, default_predictor, tmp_path):
+def test_results_are_kept_per_model_file_version(
+    qtbot, sample_page, default_model, default_predictor, tmp_path
+):
     shown = sample_page.predictions()
     with qtbot.waitSignal(sample_page.evaluated, timeout=100):  # from the cache: no worker, at once
         sample_page.refresh()
@@ -205,3 +220,29 @@ def test_mnist_test_comes_from_the_train_tabs_data(qtbot, sample_path, sample_da
     np.testing.assert_array_equal(predictions.data.labels, sample_data.y_test)
     assert window.inside_tab.mistakes.summary.text().startswith("MNIST test: ")
     assert f"of {len(sample_data.y_test):,} right" in window.inside_tab.mistakes.summary.text()
+
+
+def test_evaluation_pauses_while_the_page_is_hidden(qtbot, sample_page, sample_path):
+    import threading
+
+    from training.data import load_mnist
+
+    gate = threading.Event()
+
+    def slow_load():
+        gate.wait(10)
+        return mnist_test_images(load_mnist(sample_path))
+
+    before = sample_page.predictions()
+    finished = []
+    sample_page.evaluated.connect(lambda: finished.append(sample_page.predictions()))
+    sample_page.add_source(DataSource("gated", slow_load, lambda: "gated"), select=True)
+    assert sample_page.progress.isVisible()
+    sample_page.hide()
+    gate.set()
+    qtbot.wait(500)
+    assert finished == [] and sample_page.predictions() is before
+    assert "paused" in sample_page.summary.text()
+    with qtbot.waitSignal(sample_page.evaluated, timeout=EVALUATION_TIMEOUT_MS):
+        sample_page.show()
+    assert sample_page.summary.text().startswith("gated: ")

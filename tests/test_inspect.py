@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from gui_fixtures import default_model  # noqa: F401  (fixture)
 
 from mnist_pad.inspect import (
     Inspector,
@@ -18,8 +19,6 @@ from mnist_pad.inspect import (
 )
 from mnist_pad.pen_digits import PenDigits, load_pen_digits
 from training.card import card_in_words, read_card
-
-from gui_fixtures import default_model  # noqa: F401  (fixture)
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +57,9 @@ def randomised(model, seed: int = 7):
 
     clone = keras.models.clone_model(model)
     rng = np.random.default_rng(seed)
-    clone.set_weights([rng.normal(0, np.std(w) or 0.05, w.shape).astype(np.float32) for w in model.get_weights()])
+    clone.set_weights(
+        [rng.normal(0, np.std(w) or 0.05, w.shape).astype(np.float32) for w in model.get_weights()]
+    )
     return clone
 
 
@@ -127,7 +128,9 @@ def test_layer_outputs_are_the_models_own(inspector, shipped, sample_data):
     image = sample_data.x_test[0].astype(np.float32) / 255
     outputs = inspector.layer_outputs(image)
     names = [view.name for view in inspector.layers]
-    reference = keras.Model(shipped.inputs, [shipped.get_layer(n).output for n in names])(image[None, ..., None])
+    reference = keras.Model(shipped.inputs, [shipped.get_layer(n).output for n in names])(
+        image[None, ..., None]
+    )
     assert len(outputs) == len(names) == 7  # 4 convolutions, 2 poolings, the answer
     for output, expected, view in zip(outputs, reference, inspector.layers):
         assert output.shape == view.shape == tuple(expected.shape[1:])
@@ -156,7 +159,9 @@ def test_evidence_is_gradient_of_the_logit_times_the_ink(inspector, shipped, sam
     features = keras.Model(shipped.inputs, dense.input)
 
     def logit(x):
-        return float((features(x[None, ..., None]).numpy() @ dense.get_weights()[0] + dense.get_weights()[1])[0, top])
+        return float(
+            (features(x[None, ..., None]).numpy() @ dense.get_weights()[0] + dense.get_weights()[1])[0, top]
+        )
 
     step = 1e-2
     for flat in np.argsort(-image, axis=None)[:5]:
@@ -271,8 +276,11 @@ def test_examples_of_a_cell_are_exactly_that_pair_worst_first():
     predictions = random_predictions()
     true, said = most_confused(predictions.confusion, limit=1)[0][:2]
     indices = predictions.examples(true, said)
-    expected = {i for i in range(len(predictions.data.labels))
-                if predictions.data.labels[i] == true and np.argmax(predictions.probabilities[i]) == said}
+    expected = {
+        i
+        for i in range(len(predictions.data.labels))
+        if predictions.data.labels[i] == true and np.argmax(predictions.probabilities[i]) == said
+    }
     assert set(indices.tolist()) == expected and len(indices) == len(expected)
     assert np.all(np.diff(predictions.probabilities[indices, true]) >= 0)
 

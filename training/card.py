@@ -87,26 +87,36 @@ def card_in_words(card: dict | None, model_name: str) -> list[str]:
         return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
     lines = []
-    if number("test_accuracy") is not None:
-        lines.append(f"It gets {number('test_accuracy') * 100:.2f}% of the MNIST test digits right, digits it never saw while training.")
-    epochs, best = number("epochs_run"), number("best_epoch")
+    accuracy = number("test_accuracy")
+    if accuracy is not None:
+        lines.append(
+            f"It gets {accuracy * 100:.2f}% of the MNIST test digits right,"
+            " digits it never saw while training."
+        )
+    epochs, best, best_val = number("epochs_run"), number("best_epoch"), number("best_val_acc")
     if epochs is not None:
-        why = "it stopped early because validation accuracy stopped improving" if card.get("stopped_early") else (
-            "it was stopped by hand" if card.get("cancelled") else "it ran every epoch it was given")
+        if card.get("stopped_early"):
+            why = "it stopped early because validation accuracy stopped improving"
+        elif card.get("cancelled"):
+            why = "it was stopped by hand"
+        else:
+            why = "it ran every epoch it was given"
         kept = f"; the model kept is the one from epoch {best}" if best is not None else ""
-        if number("best_val_acc") is not None and best is not None:
-            kept += f", with {number('best_val_acc') * 100:.2f}% of the held-out validation digits right"
+        if best is not None and best_val is not None:
+            kept += f", with {best_val * 100:.2f}% of the held-out validation digits right"
         lines.append(f"It trained for {epochs} epochs ({why}){kept}.")
-    samples = number("train_samples")
+    samples, validation = number("train_samples"), number("validation_samples")
     trained_on = f"{samples:,} training images" if samples else "the whole MNIST training set"
-    validation = number("validation_samples")
     held_out = f", less {validation:,} held out to validate" if validation and not samples else ""
-    lines.append(f"Data: {trained_on}{held_out}, from {Path(str(card.get('data', '?'))).name}, {number('batch_size') or '?'} images a batch.")
+    data_file = Path(str(card.get("data", "?"))).name
+    batch = number("batch_size") or "?"
+    lines.append(f"Data: {trained_on}{held_out}, from {data_file}, {batch} images a batch.")
     if card.get("augmentation"):
         lines.append(f"Each batch was varied at random, {card['augmentation']}.")
     seconds = number("training_seconds")
     if seconds is not None:
-        lines.append(f"Training took {seconds / 60:.0f} minutes on {card.get('machine', 'an unknown machine')}, with Keras {card.get('keras_version', '?')}.")
+        machine, keras_version = card.get("machine", "an unknown machine"), card.get("keras_version", "?")
+        lines.append(f"Training took {seconds / 60:.0f} minutes on {machine}, with Keras {keras_version}.")
     if card.get("command"):
         lines.append(f"To train it again: {card['command']}")
     return lines

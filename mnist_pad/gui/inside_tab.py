@@ -140,7 +140,7 @@ class InsideTab(QWidget):
     inside_shown = Signal()  # the live page shows the newest drawing (or the empty pad)
 
     def __init__(self, draw_tab, mnist_path=lambda: None, parent: QWidget | None = None):
-        """``mnist_path()``: the MNIST data to evaluate on (None: ``$MNIST_PAD_DATA``, else Keras' download)."""
+        """``mnist_path()``: the MNIST to evaluate on; None: ``$MNIST_PAD_DATA``, else Keras' download."""
         super().__init__(parent)
         self._draw_tab = draw_tab
         self._canvas = draw_tab.canvas

@@ -88,7 +88,9 @@ class PixelView(QWidget):
             top, left, bottom, right = self._highlight
             unit = inner.width() / self._pixels
             painter.setPen(QPen(HIGHLIGHT, 2))
-            painter.drawRect(QRectF(1 + left * unit, 1 + top * unit, (right - left) * unit, (bottom - top) * unit))
+            painter.drawRect(
+                QRectF(1 + left * unit, 1 + top * unit, (right - left) * unit, (bottom - top) * unit)
+            )
 
 
 class ClassPicker(QWidget):

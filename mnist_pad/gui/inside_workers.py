@@ -6,7 +6,6 @@ Both speak to the GUI only through signals; TensorFlow is imported on these thre
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
 
 from PySide6.QtCore import QThread, Signal
 
@@ -27,7 +26,9 @@ class InspectionRequest:
 class InspectionWorker(NewestRequestWorker):
     """Layer outputs and evidence maps of the newest drawing; the Inspector is built once per model."""
 
-    described = Signal(object, object, object)  # keras.Model, its shown [LayerView], first-layer kernels or None
+    described = Signal(
+        object, object, object
+    )  # keras.Model, its shown [LayerView], first-layer kernels or None
     inspected = Signal(int, object)  # request id, mnist_pad.inspect.Inside or None for an empty pad
     FAILURE = "Looking inside the network failed"
 
@@ -53,15 +54,18 @@ class EvaluationCancelled(Exception):
 
 
 class EvaluationWorker(QThread):
-    """Loads one labelled data set and predicts all of it, reporting progress."""
+    """Loads one data set (a ``mistakes.DataSource``) and predicts all of it, reporting progress.
+
+    ``key`` says which model and data version the result belongs to, for the cache.
+    """
 
     progressed = Signal(int, int)  # images done, total (0, 0 while loading)
     evaluated = Signal(object)  # mnist_pad.inspect.Predictions
     failed = Signal(str)  # one sentence
 
-    def __init__(self, predictor, load: Callable[[], object], parent=None):
+    def __init__(self, predictor, source, key, parent=None):
         super().__init__(parent)
-        self._predictor, self._load = predictor, load
+        self._predictor, self.source, self.key = predictor, source, key
         self._cancelled = False
 
     def cancel(self) -> None:
@@ -73,7 +77,7 @@ class EvaluationWorker(QThread):
 
         try:
             self.progressed.emit(0, 0)
-            data = self._load()
+            data = self.source.load()
             predictions = predict_all(self._predictor.predict_batch, data, self._progress)
         except EvaluationCancelled:
             return

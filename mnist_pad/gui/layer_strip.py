@@ -51,7 +51,9 @@ class Block:
 
     def tile_rect(self, index: int) -> QRectF:
         row, col = index % self.rows, index // self.rows
-        return QRectF(self.left + col * self.tile, TITLE_HEIGHT + row * self.tile, self.tile - 2, self.tile - 2)
+        return QRectF(
+            self.left + col * self.tile, TITLE_HEIGHT + row * self.tile, self.tile - 2, self.tile - 2
+        )
 
 
 class LayerStrip(QWidget):
@@ -82,7 +84,9 @@ class LayerStrip(QWidget):
 
     def set_outputs(self, outputs: list[np.ndarray] | None) -> None:
         """One array per layer as ``Inspector.layer_outputs`` gives them; None: blank maps."""
-        self._images = {index: image for index, image in self._images.items() if self._blocks[index].layer is None}
+        self._images = {
+            index: image for index, image in self._images.items() if self._blocks[index].layer is None
+        }
         if outputs is not None:
             for index, block in enumerate(self._blocks):
                 if block.layer is not None:
@@ -98,7 +102,9 @@ class LayerStrip(QWidget):
 
     def tile_centre(self, layer_name: str, channel: int, row: int = 0, col: int = 0):
         """Widget position of cell (row, col) of a layer's map ``channel`` (for tests and scripts)."""
-        index, block = next((i, b) for i, b in enumerate(self._blocks) if b.layer and b.layer.name == layer_name)
+        index, block = next(
+            (i, b) for i, b in enumerate(self._blocks) if b.layer and b.layer.name == layer_name
+        )
         rect = block.tile_rect(channel)
         height, width = block.layer.shape[:2] if len(block.layer.shape) == 3 else (1, 1)
         return rect.x() + (col + 0.5) * rect.width() / width, rect.y() + (row + 0.5) * rect.height() / height
@@ -110,7 +116,18 @@ class LayerStrip(QWidget):
         if self._show_kernels and self._kernels is not None:
             count, height, width = self._kernels.shape
             rows = min(count, ROWS)
-            blocks.append(Block("kernels", f"{count} × {height}×{width}", left, rows, math.ceil(count / rows), TILE, count, None))
+            blocks.append(
+                Block(
+                    "kernels",
+                    f"{count} × {height}×{width}",
+                    left,
+                    rows,
+                    math.ceil(count / rows),
+                    TILE,
+                    count,
+                    None,
+                )
+            )
             left += blocks[-1].span + BLOCK_GAP
         for layer in self._layers:
             count = layer.channels
@@ -121,7 +138,9 @@ class LayerStrip(QWidget):
                 rows = min(count, 2 * ROWS)
                 tile = TILE * ROWS / rows
                 subtitle = f"{count} units"
-            blocks.append(Block(layer.name, subtitle, left, rows, math.ceil(count / rows), tile, count, layer))
+            blocks.append(
+                Block(layer.name, subtitle, left, rows, math.ceil(count / rows), tile, count, layer)
+            )
             left += blocks[-1].span + BLOCK_GAP
         self._blocks = blocks
         self._images = {}
@@ -145,10 +164,16 @@ class LayerStrip(QWidget):
         for index, block in enumerate(self._blocks):
             painter.setFont(bold)
             painter.setPen(text)
-            painter.drawText(QRectF(block.left, 0, block.span + BLOCK_GAP - 4, 18), Qt.AlignmentFlag.AlignLeft, block.title)
+            painter.drawText(
+                QRectF(block.left, 0, block.span + BLOCK_GAP - 4, 18), Qt.AlignmentFlag.AlignLeft, block.title
+            )
             painter.setFont(self.font())
             painter.setPen(faint)
-            painter.drawText(QRectF(block.left, 16, block.span + BLOCK_GAP - 4, 18), Qt.AlignmentFlag.AlignLeft, block.subtitle)
+            painter.drawText(
+                QRectF(block.left, 16, block.span + BLOCK_GAP - 4, 18),
+                Qt.AlignmentFlag.AlignLeft,
+                block.subtitle,
+            )
             image = self._images.get(index)
             for tile in range(block.count):
                 rect = block.tile_rect(tile)
@@ -156,7 +181,11 @@ class LayerStrip(QWidget):
                     painter.fillRect(rect, TILE_BACKGROUND)
                     continue
                 side = image.width()
-                painter.drawImage(rect, image, QRectF(0, tile * image.height() / block.count, side, image.height() / block.count))
+                painter.drawImage(
+                    rect,
+                    image,
+                    QRectF(0, tile * image.height() / block.count, side, image.height() / block.count),
+                )
             if block.layer is not None and len(block.layer.shape) == 1 and block.count <= 10:
                 painter.setPen(faint)
                 for unit in range(block.count):  # the answer layer: label its classes
@@ -170,8 +199,12 @@ class LayerStrip(QWidget):
         block = self._blocks[index]
         rect = block.tile_rect(tile)
         height, width = block.layer.shape[:2] if block.layer and len(block.layer.shape) == 3 else (1, 1)
-        cell = QRectF(rect.x() + col * rect.width() / width, rect.y() + row * rect.height() / height,
-                      rect.width() / width, rect.height() / height)
+        cell = QRectF(
+            rect.x() + col * rect.width() / width,
+            rect.y() + row * rect.height() / height,
+            rect.width() / width,
+            rect.height() / height,
+        )
         painter.setPen(QPen(HIGHLIGHT, 1.5))
         painter.drawRect(cell)
 
@@ -195,11 +228,15 @@ class LayerStrip(QWidget):
     def _hit(self, x: float, y: float) -> tuple[int, int, int, int] | None:
         for index, block in enumerate(self._blocks):
             if block.left <= x < block.left + block.width and y >= TITLE_HEIGHT:
-                tile = int((x - block.left) // block.tile) * block.rows + int((y - TITLE_HEIGHT) // block.tile)
+                tile = int((x - block.left) // block.tile) * block.rows + int(
+                    (y - TITLE_HEIGHT) // block.tile
+                )
                 rect = block.tile_rect(tile)
                 if tile >= block.count or not rect.contains(x, y):
                     return None
-                height, width = block.layer.shape[:2] if block.layer and len(block.layer.shape) == 3 else (1, 1)
+                height, width = (
+                    block.layer.shape[:2] if block.layer and len(block.layer.shape) == 3 else (1, 1)
+                )
                 row = min(int((y - rect.y()) / rect.height() * height), height - 1)
                 col = min(int((x - rect.x()) / rect.width() * width), width - 1)
                 return index, tile, row, col
@@ -212,7 +249,10 @@ class LayerStrip(QWidget):
         block = self._blocks[index]
         if block.layer is None:
             weights = self._kernels[tile]
-            return None, f"kernel {tile} of the first layer: weights {weights.min():+.2f} to {weights.max():+.2f}"
+            return (
+                None,
+                f"kernel {tile} of the first layer: weights {weights.min():+.2f} to {weights.max():+.2f}",
+            )
         layer = block.layer
         if len(layer.shape) == 1:
             return None, f"{layer.name}: unit {tile} of {layer.channels}; it sees the whole input"
