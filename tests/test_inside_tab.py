@@ -246,3 +246,30 @@ def test_evaluation_pauses_while_the_page_is_hidden(qtbot, sample_page, sample_p
     with qtbot.waitSignal(sample_page.evaluated, timeout=EVALUATION_TIMEOUT_MS):
         sample_page.show()
     assert sample_page.summary.text().startswith("gated: ")
+
+
+def test_a_model_it_cannot_look_inside_gets_one_sentence_and_still_draws(qtbot, tmp_path):
+    import keras
+
+    path = tmp_path / "no_dense.keras"
+    keras.Sequential(
+        [
+            keras.Input((28, 28, 1)),
+            keras.layers.Conv2D(10, 3),
+            keras.layers.GlobalAveragePooling2D(),
+            keras.layers.Activation("softmax"),
+        ]
+    ).save(path)
+    window = open_window(qtbot, path)
+    window.tabs.setCurrentWidget(window.inside_tab)
+    window.inside_tab.pages.setCurrentWidget(window.inside_tab.live)
+    live = window.inside_tab.live
+    expected = (
+        "Looking inside the network failed (The model has no final Dense layer of 10 classes,"
+        " so its scores cannot be read)."
+    )
+    qtbot.waitUntil(lambda: live.method_label.text() == expected, timeout=MODEL_LOAD_TIMEOUT_MS)
+    draw(window.draw_tab.canvas, SEVEN)
+    qtbot.waitUntil(lambda: window.inside_tab.is_up_to_date, timeout=10_000)
+    assert live.method_label.text() == expected and live.strip.map_counts() == {}
+    assert window.draw_tab.probabilities() is not None  # the Draw tab serves the model as before

@@ -35,14 +35,21 @@ class InspectionWorker(NewestRequestWorker):
     def __init__(self, parent=None):
         super().__init__(parent)
         self._inspector = None
+        self._refused: tuple[object, Exception] | None = None  # a model that cannot be inspected, and why
 
     def handle(self, request: InspectionRequest) -> None:
         from mnist_pad.inspect import Inspector
         from mnist_pad.preprocess import strokes_to_image
 
         if self._inspector is None or self._inspector.model is not request.model:
-            self._inspector = None  # a model that cannot be inspected fails each request alike
-            self._inspector = Inspector(request.model)
+            if self._refused is not None and self._refused[0] is request.model:
+                raise self._refused[1]  # fail each drawing at once, not by building it again
+            self._inspector = None
+            try:
+                self._inspector = Inspector(request.model)
+            except Exception as error:
+                self._refused = (request.model, error)
+                raise
             self.described.emit(request.model, self._inspector.layers, self._inspector.kernels())
         image = strokes_to_image(request.strokes, min_extent=request.min_extent) if request.strokes else None
         inside = None if image is None else self._inspector.inspect(image, request.versus, request.smooth)
