@@ -167,8 +167,9 @@ class Inspector:
         spec = tf.TensorSpec((None, *self._input_shape), tf.float32)
 
         every_layer = keras.Model(model.inputs, [layer.output for layer in shown])
-        self._outputs = tf.function(lambda batch: every_layer(batch, training=False), input_signature=[spec])
-        self._outputs = self._outputs.get_concrete_function()
+        self._outputs = tf.function(
+            lambda batch: every_layer(batch, training=False), input_signature=[spec]
+        ).get_concrete_function()
 
         features = keras.Model(model.inputs, dense.input)
 
