@@ -332,7 +332,8 @@ def mnist_test_images(data) -> LabelledImages:
 
 def pen_digit_images(digits: PenDigits) -> LabelledImages:
     """Pen-written digits rendered as the pad renders a drawing of them."""
-    images = np.stack([render_pad_strokes(in_pad_units(digits.strokes(i))) for i in range(len(digits))])
+    images = [render_pad_strokes(in_pad_units(digits.strokes(i))) for i in range(len(digits))]
+    images = np.stack(images) if images else np.zeros((0, 28, 28), np.float32)
     return LabelledImages(images, digits.labels, digits)
 
 

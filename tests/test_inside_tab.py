@@ -273,3 +273,21 @@ def test_a_model_it_cannot_look_inside_gets_one_sentence_and_still_draws(qtbot, 
     qtbot.waitUntil(lambda: window.inside_tab.is_up_to_date, timeout=10_000)
     assert live.method_label.text() == expected and live.strip.map_counts() == {}
     assert window.draw_tab.probabilities() is not None  # the Draw tab serves the model as before
+
+
+def test_a_source_with_no_digits_yet_says_so(qtbot, sample_page):
+    from mnist_pad.pen_digits import PenDigits
+
+    empty = PenDigits(
+        labels=np.zeros(0, np.int64),
+        points=np.zeros((0, 2), np.float32),
+        stroke_offsets=np.zeros(1, np.int64),
+        sample_offsets=np.zeros(1, np.int64),
+        writers=np.zeros(0, str),
+    )
+    from mnist_pad.gui.mistakes import pen_digits_source
+
+    with qtbot.waitSignal(sample_page.evaluated, timeout=EVALUATION_TIMEOUT_MS):
+        sample_page.add_source(pen_digits_source("My digits", lambda: empty), select=True)
+    assert sample_page.summary.text() == "My digits: no digits to evaluate yet."
+    assert sample_page.pairs.count() == 0 and sample_page.show_error == []

@@ -129,7 +129,7 @@ def test_layer_outputs_are_the_models_own(inspector, shipped, sample_data):
     outputs = inspector.layer_outputs(image)
     names = [view.name for view in inspector.layers]
     reference = keras.Model(shipped.inputs, [shipped.get_layer(n).output for n in names])(
-        image[None, ..., None]
+        [image[None, ..., None]]  # a list, as the model was built with one input
     )
     assert len(outputs) == len(names) == 7  # 4 convolutions, 2 poolings, the answer
     for output, expected, view in zip(outputs, reference, inspector.layers):
@@ -160,7 +160,7 @@ def test_evidence_is_gradient_of_the_logit_times_the_ink(inspector, shipped, sam
 
     def logit(x):
         return float(
-            (features(x[None, ..., None]).numpy() @ dense.get_weights()[0] + dense.get_weights()[1])[0, top]
+            (features([x[None, ..., None]]).numpy() @ dense.get_weights()[0] + dense.get_weights()[1])[0, top]
         )
 
     step = 1e-2

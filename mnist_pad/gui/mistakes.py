@@ -295,11 +295,11 @@ class MistakesPage(QWidget):
         self._shown = predictions
         confusion = predictions.confusion
         self.matrix.set_confusion(confusion)
-        right = int(np.trace(confusion))
-        self.summary.setText(
-            f"{source.name}: {right:,} of {int(confusion.sum()):,} right"
-            f" ({right / max(confusion.sum(), 1) * 100:.2f}%)."
-        )
+        right, total = int(np.trace(confusion)), int(confusion.sum())
+        if total:
+            self.summary.setText(f"{source.name}: {right:,} of {total:,} right ({right / total * 100:.2f}%).")
+        else:
+            self.summary.setText(f"{source.name}: no digits to evaluate yet.")
         self.pairs.clear()
         for true, predicted, count in most_confused(confusion):
             item = QListWidgetItem(f"{true} → {predicted}   ×{count}")
