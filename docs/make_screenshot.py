@@ -1,6 +1,9 @@
 """Render the real main window offscreen with a drawn digit and save docs/screenshot.png.
 
     QT_QPA_PLATFORM=offscreen python docs/make_screenshot.py [--model PATH] [--out PATH]
+    QT_QPA_PLATFORM=offscreen python docs/make_screenshot.py --inside --out docs/inside.png
+
+``--inside`` shows the Inside tab instead, the mouse over a cell of a map.
 
 The digit is a real pen-written one from $MNIST_PAD_PEN_DIGITS when that is
 set, else a hand-made '3'; either way it is drawn through mouse events.
@@ -17,7 +20,8 @@ import numpy as np
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
+from PySide6.QtCore import QEventLoop, QPoint, QTimer  # noqa: E402
+from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from mnist_pad.gui.main_window import MainWindow  # noqa: E402
@@ -54,12 +58,27 @@ def wait_for(signal, timeout_ms: int) -> None:
     loop.exec()
 
 
+def show_inside(window: MainWindow) -> None:
+    """The Inside tab with the drawing's evidence, the mouse on a cell of the second convolution."""
+    tab = window.inside_tab
+    window.tabs.setCurrentWidget(tab)
+    for _ in range(10):  # the first look builds the model's graphs: seconds
+        if tab.live.strip.map_counts() and tab.is_up_to_date:
+            break
+        wait_for(tab.inside_shown, 20_000)
+    strip = tab.live.strip
+    names = list(strip.map_counts())
+    x, y = strip.tile_centre(names[min(2, len(names) - 1)], 5, row=6, col=7)
+    QTest.mouseMove(strip, QPoint(round(x), round(y)))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", help="model to show (default: the bundled one)")
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--digit", type=int, nargs=2, default=PEN_DIGIT, metavar=("LABEL", "NTH"),
                         help="which pen digit to draw: its label, and which sample of that label (from 0)")
+    parser.add_argument("--inside", action="store_true", help="show the Inside tab, hovering a map cell")
     args = parser.parse_args()
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -74,6 +93,8 @@ def main() -> int:
     draw_with_mouse(canvas, strokes)
     while not window.draw_tab.is_up_to_date:
         wait_for(window.draw_tab.prediction_shown, 10_000)
+    if args.inside:
+        show_inside(window)
     app.processEvents()  # let the last repaints land before the grab
     window.grab().save(str(args.out))
     print(f"wrote {args.out}")

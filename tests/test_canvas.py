@@ -168,3 +168,26 @@ def test_a_tablet_pen_draws_like_the_mouse(canvas):
     (stroke,) = canvas.strokes()
     np.testing.assert_allclose(stroke[:, 0], [0.2, 0.4, 0.6], atol=1e-3)
     assert canvas.undo_stack.count() == 1
+
+
+def test_set_strokes_replaces_the_drawing_as_one_undoable_step(canvas, qtbot):
+    draw(canvas, [line(0.2, 0.2, 0.8, 0.2), line(0.5, 0.2, 0.5, 0.8)])
+    drawn = canvas.strokes()
+    replacement = [line(0.3, 0.3, 0.6, 0.7, n=7)]
+    with qtbot.waitSignal(canvas.strokes_changed):
+        canvas.set_strokes(replacement)
+    (stroke,) = canvas.strokes()
+    np.testing.assert_array_equal(stroke, replacement[0])
+    assert not stroke.flags.writeable  # as drawn strokes: the undo history cannot be changed behind its back
+    canvas.undo_stack.undo()
+    assert len(canvas.strokes()) == 2 and all(np.array_equal(a, b) for a, b in zip(canvas.strokes(), drawn))
+    canvas.undo_stack.redo()
+    np.testing.assert_array_equal(canvas.strokes()[0], replacement[0])
+
+
+def test_is_drawing_only_while_the_button_is_down(canvas):
+    start = canvas.from_pad(0.3, 0.3)
+    QTest.mousePress(canvas, LEFT, pos=start.toPoint())
+    assert canvas.is_drawing()
+    QTest.mouseRelease(canvas, LEFT, pos=canvas.from_pad(0.6, 0.6).toPoint())
+    assert not canvas.is_drawing() and len(canvas.strokes()) == 1

@@ -73,7 +73,8 @@ def test_the_window_starts_with_the_default_model(window, qtbot, default_model):
     assert not window.windowIcon().isNull()
     assert window.current_model_path == str(default_model)
     assert window.model_status.text().startswith(default_model.name)
-    assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == ["Draw", "Train", "My digits"]
+    tabs = [window.tabs.tabText(i) for i in range(window.tabs.count())]
+    assert tabs == ["Draw", "My digits", "Inside", "Train"]
     assert int(np.argmax(draw_and_predict(qtbot, window))) == 1
     assert window.errors == []
 

@@ -115,3 +115,48 @@ def _cpu_name() -> str:
     except OSError:
         pass
     return platform.processor() or "unknown CPU"
+
+
+def card_in_words(card: dict | None, model_name: str) -> list[str]:
+    """A model card as a few plain sentences, for people rather than programs."""
+    if not card:
+        return [f"{model_name} has no model card, so how it was trained is not known."]
+
+    def number(key):
+        value = card.get(key)
+        return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+    lines = []
+    accuracy = number("test_accuracy")
+    if accuracy is not None:
+        lines.append(
+            f"It gets {accuracy * 100:.2f}% of the MNIST test digits right,"
+            " digits it never saw while training."
+        )
+    epochs, best, best_val = number("epochs_run"), number("best_epoch"), number("best_val_acc")
+    if epochs is not None:
+        if card.get("stopped_early"):
+            why = "it stopped early because validation accuracy stopped improving"
+        elif card.get("cancelled"):
+            why = "it was stopped by hand"
+        else:
+            why = "it ran every epoch it was given"
+        kept = f"; the model kept is the one from epoch {best}" if best is not None else ""
+        if best is not None and best_val is not None:
+            kept += f", with {best_val * 100:.2f}% of the held-out validation digits right"
+        lines.append(f"It trained for {epochs} epochs ({why}){kept}.")
+    samples, validation = number("train_samples"), number("validation_samples")
+    trained_on = f"{samples:,} training images" if samples else "the whole MNIST training set"
+    held_out = f", less {validation:,} held out to validate" if validation and not samples else ""
+    data_file = Path(str(card.get("data", "?"))).name
+    batch = number("batch_size") or "?"
+    lines.append(f"Data: {trained_on}{held_out}, from {data_file}, {batch} images a batch.")
+    if card.get("augmentation"):
+        lines.append(f"Each batch was varied at random, {card['augmentation']}.")
+    seconds = number("training_seconds")
+    if seconds is not None:
+        machine, keras_version = card.get("machine", "an unknown machine"), card.get("keras_version", "?")
+        lines.append(f"Training took {seconds / 60:.0f} minutes on {machine}, with Keras {keras_version}.")
+    if card.get("command"):
+        lines.append(f"To train it again: {card['command']}")
+    return lines

@@ -15,7 +15,7 @@ import signal
 import sys
 import threading
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -119,6 +119,8 @@ def main(argv: list[str] | None = None) -> int:
         pen, pen_sources = load_pen_samples(args.strokes)
         if args.hold_out_writers and not args.strokes:
             raise ValueError("--hold-out-writers needs pen digits to hold out: add --strokes FILE.npz.")
+        if args.cross_validate and (not args.strokes or args.hold_out_writers):
+            raise ValueError("--cross-validate needs --strokes FILE.npz and holds out its own writer folds.")
         data = load_mnist(args.data)
         config = TrainConfig(
             epochs=args.epochs, batch_size=args.batch_size, augment=args.augment,
@@ -129,8 +131,6 @@ def main(argv: list[str] | None = None) -> int:
         )
     except (DataError, PenDigitsError, ModelLoadError, ValueError) as error:
         return _fail(str(error))
-    if args.cross_validate and (not args.strokes or args.hold_out_writers):
-        return _fail("--cross-validate needs --strokes FILE.npz and holds out its own writer folds.")
     import_tensorflow_quietly()
 
     cancel = threading.Event()
@@ -149,15 +149,22 @@ def main(argv: list[str] | None = None) -> int:
         folds = []
         for fold in range(args.cross_validate or 0):
             fold_out = out.with_name(f"{out.stem}.fold{fold + 1}of{args.cross_validate}.h5")
-            folds.append(run.once(fold_out, replace(config, hold_out_writers=(fold, args.cross_validate))))
-            if folds[-1] is None or cancel.is_set():
+            outcome = run.once(fold_out, replace(config, hold_out_writers=(fold, args.cross_validate)))
+            if not outcome.written or cancel.is_set():
                 return EXIT_INTERRUPTED
+            folds.append(outcome.held_out)
         finished = run.once(out, config, cross_validation=_pooled(folds) if folds else None)
     except (OutputError, ModelLoadError, ValueError) as error:  # ValueError: data too small to split
         return _fail(str(error))
     finally:
         signal.signal(signal.SIGINT, previous_handler)
-    return EXIT_INTERRUPTED if finished is None or cancel.is_set() else 0
+    return 0 if finished.written and not cancel.is_set() else EXIT_INTERRUPTED
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    written: bool  # a checkpoint was saved
+    held_out: tuple | None = None  # (labels, predicted, writers) of the held-out writers' digits
 
 
 class _Run:
@@ -167,8 +174,7 @@ class _Run:
         self.data, self.pen, self.pen_sources = data, pen, pen_sources
         self.command, self.cancel = command, cancel
 
-    def once(self, out: Path, config, cross_validation: dict | None = None):
-        """The held-out predictions (labels, predicted, writers), or None when no epoch finished."""
+    def once(self, out: Path, config, cross_validation: dict | None = None) -> _Outcome:
         from training.fit import train
 
         progress = _ConsoleProgress(config.epochs)
@@ -178,7 +184,7 @@ class _Run:
         )
         if not result.checkpoint_written:
             print("stopped before any epoch finished; no model was written.", file=sys.stderr)
-            return None
+            return _Outcome(written=False)
         model = _saved_model(out)
         test_accuracy = evaluate(model, self.data.x_test, self.data.y_test).accuracy
         predictions = _held_out_predictions(model, self.pen, config.hold_out_writers)
@@ -200,7 +206,7 @@ class _Run:
             f"epoch {result.best_epoch + 1} of {len(result.epochs)} ({ending}) | {result.seconds:.0f}s | {out}",
             flush=True,
         )
-        return predictions if predictions is not None else ()
+        return _Outcome(written=True, held_out=predictions)
 
 
 def _saved_model(model_path: Path):
@@ -223,7 +229,7 @@ def _held_out_predictions(model, pen, hold_out):
 
 
 def held_out_summary(labels, predicted, writers) -> dict:
-    from training.evaluate import confusion_matrix, Evaluation, per_writer_summary
+    from training.evaluate import Evaluation, confusion_matrix, per_writer_summary
 
     evaluation = Evaluation(confusion_matrix(labels, predicted))
     return {**evaluation.as_dict(), "per_writer": per_writer_summary(labels, predicted, writers)}

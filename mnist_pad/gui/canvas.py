@@ -62,6 +62,18 @@ class _Clear(QUndoCommand):
         self._canvas._set_strokes(self._cleared)
 
 
+class _Replace(QUndoCommand):
+    def __init__(self, canvas: DrawingCanvas, strokes: list[np.ndarray]):
+        super().__init__("Replace drawing")
+        self._canvas, self._before, self._after = canvas, list(canvas._strokes), strokes
+
+    def redo(self):
+        self._canvas._set_strokes(self._after)
+
+    def undo(self):
+        self._canvas._set_strokes(self._before)
+
+
 class DrawingCanvas(QWidget):
     """A square dark pad to draw on; every change emits ``strokes_changed``."""
 
@@ -107,6 +119,20 @@ class DrawingCanvas(QWidget):
             self.undo_stack.push(_Clear(self))
         else:
             self._changed()
+
+    def set_strokes(self, strokes: list[np.ndarray]) -> None:
+        """Replace the drawing by ``strokes`` (pad units) as one undoable step."""
+        self._current = None
+        replacement = []
+        for stroke in strokes:
+            stroke = np.array(stroke, np.float32).reshape(-1, 2)
+            stroke.flags.writeable = False
+            replacement.append(stroke)
+        self.undo_stack.push(_Replace(self, replacement))
+
+    def is_drawing(self) -> bool:
+        """True while a stroke is being drawn (the pen or the mouse button is down)."""
+        return self._current is not None
 
     def pad_rect(self) -> QRectF:
         """The square pad in widget pixels, centred."""

@@ -228,10 +228,10 @@ class DrawTab(QWidget):
             buttons.addWidget(button)
         buttons.addSpacing(12)
         buttons.addWidget(self.saver.collect_button)
-        pad_area = PadArea(self.canvas, button_row, self)
-        pad_column = QVBoxLayout()
-        pad_column.addWidget(self.saver.collect_bar)
-        pad_column.addWidget(pad_area, 1)
+        self.pad_area = PadArea(self.canvas, button_row, self)  # the Inside tab borrows it
+        self._pad_column = QVBoxLayout()
+        self._pad_column.addWidget(self.saver.collect_bar)
+        self._pad_column.addWidget(self.pad_area, 1)
 
         guess_font = QFont(self.font())
         guess_font.setPixelSize(76)
@@ -277,7 +277,7 @@ class DrawTab(QWidget):
         side_panel.setFixedWidth(SIDE_PANEL_WIDTH + 36)
 
         layout = QHBoxLayout(self)
-        layout.addLayout(pad_column, 1)
+        layout.addLayout(self._pad_column, 1)
         layout.addWidget(side_panel)
 
     # -- public API ---------------------------------------------------------------
@@ -312,6 +312,12 @@ class DrawTab(QWidget):
     def shutdown(self) -> None:
         """Stop the prediction thread (the main window calls this when it closes)."""
         self._worker.stop()
+
+    def showEvent(self, event):
+        super().showEvent(event)
+        if self.pad_area.parent() is not self:  # back from the Inside tab, which borrowed it
+            self._pad_column.addWidget(self.pad_area, 1)
+            self.pad_area.show()
 
     def closeEvent(self, event):
         self.shutdown()  # when the tab is used as a window of its own

@@ -1,4 +1,4 @@
-"""The main window: Draw and Train tabs, opening models (menu, drag and drop), status bar."""
+"""The main window: Draw, Inside and Train tabs, opening models (menu, drag and drop), status bar."""
 
 from __future__ import annotations
 
@@ -11,12 +11,13 @@ from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QTa
 
 from mnist_pad.gui.digit_collection import DigitCollection
 from mnist_pad.gui.draw_tab import DrawTab
+from mnist_pad.gui.inside_tab import InsideTab
 from mnist_pad.gui.my_digits_view import MyDigitsView
 from mnist_pad.gui.train_tab import TrainTab
 from mnist_pad.gui.threads import keep_until_finished
 from mnist_pad.gui.workers import ModelLoader
 from mnist_pad.model_io import MODEL_SUFFIXES, default_model_path
-from mnist_pad.my_digits import default_store_path
+from mnist_pad.my_digits import DigitStore, default_store_path
 
 APP_NAME = "mnist-pad"
 MODEL_FILTER = "Keras models (*.h5 *.keras)"
@@ -25,6 +26,15 @@ NO_MODEL = "No model loaded: open one with File ▸ Open model… (Ctrl+O)"
 
 def app_icon() -> QIcon:
     return QIcon(str(resources.files("mnist_pad.resources") / "icon.svg"))
+
+
+def read_my_digits():
+    """The store's digits as pen digits, for the Inside tab's worker thread (a connection of its own)."""
+    store = DigitStore(default_store_path())
+    try:
+        return store.to_pen_digits()
+    finally:
+        store.close()
 
 
 class MainWindow(QMainWindow):
@@ -45,15 +55,19 @@ class MainWindow(QMainWindow):
         self.draw_tab = DrawTab(self)
         self.train_tab = TrainTab(data_path=data_path, parent=self)
         self.train_tab.use_model_requested.connect(self.open_model)
+        self.inside_tab = InsideTab(self.draw_tab, lambda: self.train_tab.data_path, parent=self)
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
-        self.tabs.addTab(self.draw_tab, "Draw")
-        self.tabs.addTab(self.train_tab, "Train")
         self.my_digits = DigitCollection(default_store_path(), self)
         self.my_digits.failed.connect(lambda sentence: self.show_error(sentence))  # looked up when it fails
         self.draw_tab.set_collection(self.my_digits)
         self.my_digits_view = MyDigitsView(self.my_digits, self)
+        self.inside_tab.add_pen_digits_source("My digits", read_my_digits)
+        self.inside_tab.pad_requested.connect(lambda: self.tabs.setCurrentWidget(self.draw_tab))
+        self.tabs.addTab(self.draw_tab, "Draw")
         self.tabs.addTab(self.my_digits_view, "My digits")
+        self.tabs.addTab(self.inside_tab, "Inside")
+        self.tabs.addTab(self.train_tab, "Train")
         self.setCentralWidget(self.tabs)
 
         self.model_status = QLabel(self)
@@ -109,6 +123,7 @@ class MainWindow(QMainWindow):
         if self.sender() is not self._latest_loader:
             return  # the user has asked for another model since
         self.draw_tab.set_predictor(predictor)
+        self.inside_tab.set_model(model, predictor)
         self.current_model_path = str(model.path)
         self._current_model_status = model_status_text(model.path.name, model.test_accuracy)
         self.model_status.setText(self._current_model_status)
@@ -152,6 +167,7 @@ class MainWindow(QMainWindow):
         self.hide()  # stopping training or a model load can take a moment; do it out of sight
         self.train_tab.shutdown()
         self.draw_tab.shutdown()
+        self.inside_tab.shutdown()
         self.my_digits.close()
         for loader in list(self._loaders):
             loader.wait()

@@ -326,6 +326,11 @@ class TrainTab(QWidget):
         text = self.output_edit.text().strip()
         return Path(text).expanduser() if text else new_model_path(models_directory())
 
+    @property
+    def data_path(self) -> str | None:
+        """The MNIST the next run uses, for ``load_mnist``; None: ``$MNIST_PAD_DATA`` or Keras' download."""
+        return self._data_path
+
     # -- running ------------------------------------------------------------------
 
     @property

@@ -50,24 +50,26 @@ class PredictionRequest:
     min_extent: float
 
 
-class PredictionWorker(QThread):
-    """One thread that always predicts the newest drawing; older requests are dropped.
+class NewestRequestWorker(QThread):
+    """One thread that always works on the newest request; older ones are dropped.
 
     ``submit`` overwrites a single pending slot, so however fast someone draws,
-    at most one prediction runs and one waits.
+    at most one request runs and one waits. Subclasses say what to do with a
+    request in ``handle``, which emits its own result signal; an exception
+    becomes ``failed`` with one sentence and the thread waits for the next.
     """
 
-    predicted = Signal(int, object, object)  # request id, (28, 28) image or None, (10,) probs or None
-    failed = Signal(int, str)
+    failed = Signal(int, str)  # request id, sentence
+    FAILURE = "The computation failed"
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self._mutex = QMutex()
         self._wake = QWaitCondition()
-        self._pending: PredictionRequest | None = None
+        self._pending = None  # a request with a ``request_id``
         self._stopping = False
 
-    def submit(self, request: PredictionRequest) -> None:
+    def submit(self, request) -> None:
         with QMutexLocker(self._mutex):
             self._pending = request
             self._wake.wakeOne()
@@ -75,16 +77,17 @@ class PredictionWorker(QThread):
             self.start()
 
     def stop(self) -> None:
-        """Finish the prediction in progress, drop the pending one, and end the thread."""
+        """Finish the request in progress, drop the pending one, and end the thread."""
         with QMutexLocker(self._mutex):
             self._stopping = True
             self._pending = None
             self._wake.wakeOne()
         self.wait()
 
-    def run(self):
-        from mnist_pad.predictor import predict_strokes
+    def handle(self, request) -> None:
+        raise NotImplementedError
 
+    def run(self):
         while True:
             with QMutexLocker(self._mutex):
                 while self._pending is None and not self._stopping:
@@ -93,10 +96,20 @@ class PredictionWorker(QThread):
                     return
                 request, self._pending = self._pending, None
             try:
-                result = predict_strokes(request.predictor, request.strokes, request.min_extent)
+                self.handle(request)
             except Exception as error:  # keep the thread alive for the next drawing
-                self.failed.emit(request.request_id, f"Prediction failed ({first_line(error)}).")
-                continue
-            image, probs = result if result is not None else (None, None)
-            self.predicted.emit(request.request_id, image, probs)
+                self.failed.emit(request.request_id, f"{self.FAILURE} ({first_line(error)}).")
 
+
+class PredictionWorker(NewestRequestWorker):
+    """Predicts the newest drawing."""
+
+    predicted = Signal(int, object, object)  # request id, (28, 28) image or None, (10,) probs or None
+    FAILURE = "Prediction failed"
+
+    def handle(self, request: PredictionRequest) -> None:
+        from mnist_pad.predictor import predict_strokes
+
+        result = predict_strokes(request.predictor, request.strokes, request.min_extent)
+        image, probs = result if result is not None else (None, None)
+        self.predicted.emit(request.request_id, image, probs)

@@ -1,0 +1,267 @@
+"""The Inside tab: what the network sees in your drawing, where it goes wrong, and its model card.
+
+Three pages. Live: the pad (borrowed from the Draw tab while this page shows,
+so there is one drawing and one undo history), the 28x28 input, the evidence
+maps and the layer strip. Mistakes: ``mistakes.MistakesPage``. Model: the card
+in plain words. Nothing here computes while the tab is hidden, so the Draw
+tab's latency is the same with or without it.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+
+import numpy as np
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from mnist_pad.gui.inside_views import AWAY, TOWARD, ClassPicker, PixelView, signed_rgb
+from mnist_pad.gui.inside_workers import InspectionRequest, InspectionWorker
+from mnist_pad.gui.layer_strip import LayerStrip
+from mnist_pad.gui.mistakes import MistakesPage, mnist_source, pen_digits_file_source, pen_digits_source
+from mnist_pad.inspect import architecture_in_words
+from training.card import card_in_words
+
+PEN_DIGITS_ENV = "MNIST_PAD_PEN_DIGITS"
+VIEW_SCALE = 5
+
+
+def _swatch(rgb: np.ndarray) -> str:
+    return "#%02x%02x%02x" % tuple(int(c) for c in rgb)
+
+
+class LivePage(QWidget):
+    """The pad, the network's input, the two evidence maps and the layer strip."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.pad_slot = QVBoxLayout()
+        self.input_view = PixelView("Input 28×28", VIEW_SCALE, self)
+        self.evidence_view = PixelView("Evidence", VIEW_SCALE, self)
+        self.contrast_view = PixelView("Why X, not Y", VIEW_SCALE, self)
+        self.picker = ClassPicker(self)
+        self.method_label = QLabel(self)
+        self.hover_label = QLabel(self)
+        self.strip = LayerStrip(self)
+        self.kernels_box = QCheckBox("First-layer kernels", self)
+        self._build_layout()
+
+    def _build_layout(self) -> None:
+        views = QHBoxLayout()
+        for view in (self.input_view, self.evidence_view, self.contrast_view):
+            column = QVBoxLayout()
+            view.caption.setParent(self)
+            column.addWidget(view.caption)
+            column.addWidget(view)
+            column.addStretch(1)
+            views.addLayout(column)
+        views.addStretch(1)
+        legend = QLabel(
+            f"<span style='color:{_swatch(TOWARD)}'>■</span> ink pushing toward the class &nbsp; "
+            f"<span style='color:{_swatch(AWAY)}'>■</span> ink pushing away from it",
+            self,
+        )
+        self.method_label.setEnabled(False)
+        self.hover_label.setEnabled(False)
+        self.hover_label.setText("Hover over a map to see which input pixels its cell sees.")
+        self.kernels_box.setChecked(True)
+        self.kernels_box.setToolTip("Show the 3×3 kernels of the first layer at the start of the strip")
+        self.kernels_box.toggled.connect(self.strip.set_kernels_visible)
+        right = QVBoxLayout()
+        right.addLayout(views)
+        right.addWidget(legend)
+        right.addWidget(self.method_label)
+        right.addSpacing(6)
+        right.addWidget(self.picker)
+        right.addStretch(1)
+        top = QHBoxLayout()
+        top.addLayout(self.pad_slot, 1)
+        top.addLayout(right)
+        scroller = QScrollArea(self)
+        scroller.setWidget(self.strip)
+        scroller.setWidgetResizable(False)
+        scroller.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroller.setMinimumHeight(self.strip.sizeHint().height() + 20)
+        scroller.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        strip_header = QHBoxLayout()
+        strip_header.addWidget(self.hover_label, 1)
+        strip_header.addWidget(self.kernels_box)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top, 1)
+        layout.addLayout(strip_header)
+        layout.addWidget(scroller)
+
+    def show_inside(self, inside) -> None:
+        """Show an ``mnist_pad.inspect.Inside``; None: an empty pad."""
+        if inside is None:
+            for view in (self.input_view, self.evidence_view, self.contrast_view):
+                view.set_rgb(None)
+            self.evidence_view.caption.setText("Evidence")
+            self.contrast_view.caption.setText("Why X, not Y")
+            self.method_label.setText("Draw a digit: every layer's maps fill in as you draw.")
+            self.strip.set_outputs(None)
+            return
+        grey = np.repeat((inside.image[..., None] * 255).astype(np.uint8), 3, axis=2)
+        self.input_view.set_rgb(grey)
+        self.evidence_view.set_rgb(signed_rgb(inside.evidence, inside.image))
+        self.evidence_view.caption.setText(f"Evidence for {inside.top}")
+        if inside.contrast is None:
+            self.contrast_view.set_rgb(None)
+            self.contrast_view.caption.setText(f"Why {inside.top}: pick another digit")
+        else:
+            self.contrast_view.set_rgb(signed_rgb(inside.contrast, inside.image))
+            self.contrast_view.caption.setText(f"Why {inside.top}, not {inside.versus}")
+        self.method_label.setText(
+            "SmoothGrad: the gradient averaged over 25 noisy copies (pen lifted)"
+            if inside.smooth
+            else "Plain gradient of the score before softmax (pen moving)"
+        )
+        self.strip.set_outputs(inside.outputs)
+
+    def set_highlight(self, pixels, description: str) -> None:
+        for view in (self.input_view, self.evidence_view, self.contrast_view):
+            view.set_highlight(pixels)
+        self.hover_label.setText(description or "Hover over a map to see which input pixels its cell sees.")
+
+
+class InsideTab(QWidget):
+    """Live look inside the network, its mistakes, and its card."""
+
+    pad_requested = Signal()  # a digit was put on the pad: show the Draw tab
+    inside_shown = Signal()  # the live page shows the newest drawing (or the empty pad)
+
+    def __init__(self, draw_tab, mnist_path=lambda: None, parent: QWidget | None = None):
+        """``mnist_path()``: the MNIST to evaluate on; None: ``$MNIST_PAD_DATA``, else Keras' download."""
+        super().__init__(parent)
+        self._draw_tab = draw_tab
+        self._canvas = draw_tab.canvas
+        self._model = None
+        self._worker: InspectionWorker | None = None  # started when the live page first shows
+        self._last_request_id = 0
+        self._shown_request_id = 0
+
+        self.live = LivePage(self)
+        self.mistakes = MistakesPage(self)
+        self.card_label = QLabel(self)
+        self.card_label.setWordWrap(True)
+        self.card_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.card_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.card_label.setContentsMargins(16, 16, 16, 16)
+        self.pages = QTabWidget(self)
+        self.pages.setDocumentMode(True)
+        self.pages.addTab(self.live, "What it sees")
+        self.pages.addTab(self.mistakes, "Where it goes wrong")
+        self.pages.addTab(self.card_label, "Model card")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.pages)
+
+        self.mistakes.add_source(mnist_source(mnist_path))
+        pen_digits = os.environ.get(PEN_DIGITS_ENV)
+        if pen_digits:
+            self.mistakes.add_source(pen_digits_file_source(pen_digits, f"Pen digits (${PEN_DIGITS_ENV})"))
+        self.mistakes.strokes_requested.connect(self._put_on_pad)
+        self.live.picker.changed.connect(lambda _: self._request())
+        self.live.strip.hovered.connect(self.live.set_highlight)
+        self._canvas.strokes_changed.connect(self._request)
+        self.pages.currentChanged.connect(lambda _: self._request())
+
+    # -- public API ---------------------------------------------------------------
+
+    def set_model(self, model, predictor) -> None:
+        """Follow a newly loaded model (``model_io.LoadedModel``) and its Predictor."""
+        self._model = model.model
+        self._shown_request_id = self._last_request_id  # the old model's answers are stale
+        paragraphs = [f"<h3>{html.escape(model.path.name)}</h3>"]
+        paragraphs += [f"<p>{html.escape(line)}</p>" for line in card_in_words(model.card, model.path.name)]
+        paragraphs.append(f"<p>Layers: {html.escape(architecture_in_words(model.model))}</p>")
+        self.card_label.setText("".join(paragraphs))
+        self.mistakes.set_model(str(model.path), predictor)
+        self._request()
+
+    def add_pen_digits_source(self, name: str, load_digits, version=None) -> None:
+        """Another data set for "where it goes wrong": ``load_digits()`` returns a PenDigits
+        (called on a worker thread); ``version()`` identifies its contents for the cache."""
+        self.mistakes.add_source(pen_digits_source(name, load_digits, version))
+
+    @property
+    def is_up_to_date(self) -> bool:
+        return self._shown_request_id == self._last_request_id
+
+    def shutdown(self) -> None:
+        self.mistakes.shutdown()
+        if self._worker is not None:
+            self._worker.stop()
+
+    # -- the pad, shared with the Draw tab ----------------------------------------
+
+    def showEvent(self, event):
+        super().showEvent(event)
+        self._borrow_pad()
+        self._request()
+
+    def _borrow_pad(self) -> None:
+        if self.live.isVisible() and self._draw_tab.pad_area.parent() is not self.live:
+            self.live.pad_slot.addWidget(self._draw_tab.pad_area, 1)
+            self._draw_tab.pad_area.show()
+
+    @Slot(list)
+    def _put_on_pad(self, strokes: list) -> None:
+        self._canvas.set_strokes(strokes)
+        self.pad_requested.emit()
+
+    # -- live inspection round trip -------------------------------------------------
+
+    def _request(self) -> None:
+        if self._model is None or not self.live.isVisible():
+            return  # hidden: nothing to compute; showing the page asks again
+        self._borrow_pad()
+        if self._worker is None:
+            self._worker = InspectionWorker(self)
+            self._worker.described.connect(self._described)
+            self._worker.inspected.connect(self._inspected)
+            self._worker.failed.connect(self._failed)
+        self._last_request_id += 1
+        self._worker.submit(
+            InspectionRequest(
+                request_id=self._last_request_id,
+                model=self._model,
+                strokes=self._canvas.strokes(),
+                min_extent=self._canvas.pen_width(),
+                versus=self.live.picker.value(),
+                smooth=not self._canvas.is_drawing(),
+            )
+        )
+
+    def _accept(self, request_id: int) -> bool:
+        if request_id <= self._shown_request_id:
+            return False
+        self._shown_request_id = request_id
+        return True
+
+    @Slot(object, object, object)
+    def _described(self, model, layers, kernels) -> None:
+        if model is self._model:
+            self.live.strip.set_model(layers, kernels)
+
+    @Slot(int, object)
+    def _inspected(self, request_id: int, inside) -> None:
+        if self._accept(request_id):
+            self.live.show_inside(inside)
+            self.inside_shown.emit()
+
+    @Slot(int, str)
+    def _failed(self, request_id: int, sentence: str) -> None:
+        if self._accept(request_id):
+            self.live.show_inside(None)
+            self.live.method_label.setText(sentence)
+            self.inside_shown.emit()
