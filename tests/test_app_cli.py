@@ -8,6 +8,7 @@ import sys
 import textwrap
 
 import pytest
+from bad_models import BAD_MODEL_KINDS, bad_models, lambda_marker  # noqa: F401 (fixture)
 
 
 def run_app(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
@@ -59,8 +60,27 @@ def test_the_window_modules_do_not_import_tensorflow():
     assert result.stdout.strip() == "False False", result.stderr
 
 
-def test_a_missing_model_exits_2_with_one_line(tmp_path):
-    assert_refused(run_app("--model", str(tmp_path / "missing.h5")), "missing.h5")
+@pytest.mark.parametrize("kind", BAD_MODEL_KINDS)
+def test_an_unusable_model_exits_2_before_any_window_or_tensorflow(bad_models, kind):
+    bad = bad_models[kind]
+    probe = textwrap.dedent(
+        """
+        import sys
+        from mnist_pad.app import main
+        code = main(sys.argv[1:])
+        print("tensorflow" in sys.modules, "PySide6.QtWidgets" in sys.modules)
+        sys.exit(code)
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe, "--model", str(bad.path)], capture_output=True, text=True, timeout=60,
+        env=dict(os.environ, QT_QPA_PLATFORM="offscreen"),
+    )
+    assert result.stdout.strip() == "False False", "TensorFlow or Qt widgets were imported"
+    result.stdout = ""
+    assert_refused(result, str(bad.path))
+    assert bad.reason in result.stderr
+    assert not lambda_marker(bad.path).exists()
 
 
 @pytest.mark.parametrize(
