@@ -19,7 +19,6 @@ from importlib import resources
 from pathlib import Path
 
 from training import first_line
-from training.card import card_path, read_card  # noqa: F401  (re-exported for the GUI)
 
 MODEL_SUFFIXES = (".h5", ".keras")
 DEFAULT_MODEL_NAME = "mnist_convnet.h5"
@@ -234,6 +233,8 @@ def load_model(path: str | os.PathLike) -> LoadedModel:
     except Exception as error:  # Keras raises many types for bad files
         raise ModelLoadError(f"{path}: Keras could not load it ({first_line(error)}).") from error
     check_compatible(model, path)
+    from training.card import read_card
+
     return LoadedModel(model=model, path=path, card=read_card(path))
 
 

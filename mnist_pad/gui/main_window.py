@@ -1,4 +1,9 @@
-"""The main window: Draw and Train tabs, opening models (menu, drag and drop), status bar."""
+"""The main window: Draw and Train tabs, opening models (menu, drag and drop), status bar.
+
+The window paints first and does the rest after: the Train tab (pyqtgraph takes
+longer to import than Python and Qt take to start), the icon, and the model load
+wait for the end of the window's first paint.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +12,9 @@ from pathlib import Path
 
 from PySide6.QtCore import QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QIcon, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget
+from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget
 
 from mnist_pad.gui.draw_tab import DrawTab
-from mnist_pad.gui.train_tab import TrainTab
 from mnist_pad.gui.threads import keep_until_finished
 from mnist_pad.gui.workers import ModelLoader
 from mnist_pad.model_io import MODEL_SUFFIXES, default_model_path
@@ -30,7 +34,6 @@ class MainWindow(QMainWindow):
     def __init__(self, model_path: str | None = None, data_path: str | None = None, parent=None):
         super().__init__(parent)
         self.setWindowTitle(APP_NAME)
-        self.setWindowIcon(app_icon())
         self.resize(940, 640)
         self.setAcceptDrops(True)
 
@@ -40,12 +43,14 @@ class MainWindow(QMainWindow):
         self._loaders: set[ModelLoader] = set()  # running; waited for on close
 
         self.draw_tab = DrawTab(self)
-        self.train_tab = TrainTab(data_path=data_path, parent=self)
-        self.train_tab.use_model_requested.connect(self.open_model)
+        self._data_path = data_path
+        self._train_tab = None  # built by the train_tab property
+        self._train_placeholder = QWidget()
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.draw_tab, "Draw")
-        self.tabs.addTab(self.train_tab, "Train")
+        self.tabs.addTab(self._train_placeholder, "Train")
+        self.tabs.currentChanged.connect(self._tab_chosen)
         self.setCentralWidget(self.tabs)
 
         self.model_status = QLabel(self)
@@ -53,10 +58,46 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.model_status, 1)
         self._build_menu()
 
-        # Loading starts once the event loop runs, so the window shows first.
         self._initial_model = str(model_path) if model_path else str(default_model_path())
         self.model_status.setText(loading_text(self._initial_model))
-        QTimer.singleShot(0, self._open_initial_model)
+        self._painted = False
+
+    def paintEvent(self, event):
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            QTimer.singleShot(0, self._finish_start_up)  # once this repaint is on screen
+
+    @Slot()
+    def _finish_start_up(self) -> None:
+        self.open_model(self._initial_model)  # first: it takes longest (TensorFlow), on its own thread
+        icon = app_icon()
+        QApplication.setWindowIcon(icon)  # the dialogs' too
+        self.setWindowIcon(icon)
+        self.train_tab  # noqa: B018  (built now, so that the tab opens at once when clicked)
+
+    @property
+    def train_tab(self):
+        """The Train tab (a ``TrainTab``), built on first use."""
+        if self._train_tab is None:
+            from mnist_pad.gui.train_tab import TrainTab
+
+            self._train_tab = TrainTab(data_path=self._data_path, parent=self)
+            self._train_tab.use_model_requested.connect(self.open_model)
+            index = self.tabs.indexOf(self._train_placeholder)
+            current = self.tabs.currentIndex()
+            self.tabs.blockSignals(True)  # a page swap, not a choice of the user's
+            self.tabs.removeTab(index)
+            self.tabs.insertTab(index, self._train_tab, "Train")
+            self.tabs.setCurrentIndex(current)
+            self.tabs.blockSignals(False)
+            self._train_placeholder.deleteLater()
+        return self._train_tab
+
+    @Slot(int)
+    def _tab_chosen(self, index: int) -> None:
+        if self.tabs.widget(index) is self._train_placeholder:
+            self.train_tab  # noqa: B018  (clicked before start-up built it)
 
     def _build_menu(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
@@ -71,10 +112,6 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.quit_action)
 
     # -- models -------------------------------------------------------------------
-
-    @Slot()
-    def _open_initial_model(self) -> None:
-        self.open_model(self._initial_model)
 
     def choose_model(self) -> None:
         start = str(Path(self.current_model_path).parent) if self.current_model_path else ""
@@ -141,7 +178,8 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event):
         self.hide()  # stopping training or a model load can take a moment; do it out of sight
-        self.train_tab.shutdown()
+        if self._train_tab is not None:
+            self._train_tab.shutdown()
         self.draw_tab.shutdown()
         for loader in list(self._loaders):
             loader.wait()
