@@ -12,14 +12,14 @@ from pathlib import Path
 
 from PySide6.QtCore import QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QIcon, QKeySequence
-from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget
+from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QMainWindow, QTabWidget, QWidget
 
+from mnist_pad.gui.dialogs import APP_NAME, show_error
 from mnist_pad.gui.draw_tab import DrawTab
 from mnist_pad.gui.threads import keep_until_finished
 from mnist_pad.gui.workers import ModelLoader
 from mnist_pad.model_io import MODEL_SUFFIXES, default_model_path
 
-APP_NAME = "mnist-pad"
 MODEL_FILTER = "Keras models (*.h5 *.keras)"
 NO_MODEL = "No model loaded: open one with File ▸ Open model… (Ctrl+O)"
 
@@ -156,7 +156,7 @@ class MainWindow(QMainWindow):
 
     def show_error(self, text: str) -> None:
         """One sentence in a modal box; tests replace this to read the text."""
-        QMessageBox.warning(self, APP_NAME, text)
+        show_error(self, text)
 
     # -- drag and drop ------------------------------------------------------------
 
