@@ -113,7 +113,7 @@ class TrainingCurves(QWidget):
         super().__init__(parent)
         self.loss_plot = _MetricPlot("Loss", (0.0, math.inf), min_span=0.01, parent=self)
         self.error_plot = _MetricPlot(
-            "Error rate (1 − accuracy, log scale)", (ERROR_FLOOR_PERCENT, 100.0), min_span=0.3, log_y=True,
+            "Error rate (log scale)", (ERROR_FLOOR_PERCENT, 100.0), min_span=0.3, log_y=True,
             parent=self,
         )
         self.error_plot.getAxis("left").setTicks(ERROR_TICKS)
