@@ -210,3 +210,14 @@ def test_the_model_loader_sets_tensorflow_up_for_one_drawing_at_a_time(default_m
         [sys.executable, "-c", probe, str(default_model)], capture_output=True, text=True, check=True
     )
     assert ran.stdout.split() == ["1", "1"]
+
+
+def test_the_train_tab_chosen_before_start_up_built_it_opens_at_once(qtbot):
+    from mnist_pad.gui.train_tab import TrainTab
+
+    window = MainWindow()  # not shown yet: its first paint, which builds the tab, has not happened
+    qtbot.addWidget(window)
+    window.tabs.setCurrentIndex(1)
+    assert isinstance(window.tabs.currentWidget(), TrainTab)
+    assert window.tabs.currentWidget() is window.train_tab and window.tabs.tabText(1) == "Train"
+    assert window.tabs.count() == 2
