@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QIcon, QKeySequence
@@ -19,6 +20,9 @@ from mnist_pad.gui.draw_tab import DrawTab
 from mnist_pad.gui.threads import keep_until_finished
 from mnist_pad.gui.workers import ModelLoader
 from mnist_pad.model_io import MODEL_SUFFIXES, default_model_path
+
+if TYPE_CHECKING:
+    from mnist_pad.gui.train_tab import TrainTab  # imported when built: pyqtgraph is slow to import
 
 MODEL_FILTER = "Keras models (*.h5 *.keras)"
 NO_MODEL = "No model loaded: open one with File ▸ Open model… (Ctrl+O)"
@@ -44,7 +48,7 @@ class MainWindow(QMainWindow):
 
         self.draw_tab = DrawTab(self)
         self._data_path = data_path
-        self._train_tab = None  # built by the train_tab property
+        self._train_tab: TrainTab | None = None  # see _build_train_tab
         self._train_placeholder = QWidget()
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
@@ -74,30 +78,34 @@ class MainWindow(QMainWindow):
         icon = app_icon()
         QApplication.setWindowIcon(icon)  # the dialogs' too
         self.setWindowIcon(icon)
-        self.train_tab  # noqa: B018  (built now, so that the tab opens at once when clicked)
+        self._build_train_tab()  # now, so that the tab opens at once when clicked
 
     @property
-    def train_tab(self):
-        """The Train tab (a ``TrainTab``), built on first use."""
-        if self._train_tab is None:
-            from mnist_pad.gui.train_tab import TrainTab
-
-            self._train_tab = TrainTab(data_path=self._data_path, parent=self)
-            self._train_tab.use_model_requested.connect(self.open_model)
-            index = self.tabs.indexOf(self._train_placeholder)
-            current = self.tabs.currentIndex()
-            self.tabs.blockSignals(True)  # a page swap, not a choice of the user's
-            self.tabs.removeTab(index)
-            self.tabs.insertTab(index, self._train_tab, "Train")
-            self.tabs.setCurrentIndex(current)
-            self.tabs.blockSignals(False)
-            self._train_placeholder.deleteLater()
+    def train_tab(self) -> TrainTab:
+        self._build_train_tab()
         return self._train_tab
+
+    def _build_train_tab(self) -> None:
+        """Put the Train tab in its placeholder's place, once."""
+        if self._train_tab is not None:
+            return
+        from mnist_pad.gui.train_tab import TrainTab
+
+        self._train_tab = TrainTab(data_path=self._data_path, parent=self)
+        self._train_tab.use_model_requested.connect(self.open_model)
+        index = self.tabs.indexOf(self._train_placeholder)
+        current = self.tabs.currentIndex()
+        self.tabs.blockSignals(True)  # a page swap, not a choice of the user's
+        self.tabs.removeTab(index)
+        self.tabs.insertTab(index, self._train_tab, "Train")
+        self.tabs.setCurrentIndex(current)
+        self.tabs.blockSignals(False)
+        self._train_placeholder.deleteLater()
 
     @Slot(int)
     def _tab_chosen(self, index: int) -> None:
-        if self.tabs.widget(index) is self._train_placeholder:
-            self.train_tab  # noqa: B018  (clicked before start-up built it)
+        if self.tabs.widget(index) is self._train_placeholder:  # chosen before start-up built it
+            self._build_train_tab()
 
     def _build_menu(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
