@@ -152,7 +152,7 @@ def main() -> None:
     if args.json:
         print(json.dumps(summary))
         return
-    print(f"one epoch, {summary['samples']} samples, batch {args.batch_size}, {args.rounds} rounds, "
+    print(f"the second of two epochs, {summary['samples']} samples, batch {args.batch_size}, {args.rounds} rounds, "
           f"{args.workers} worker(s); load average {summary['load_average_before_after']}\n")
     print(f"{'feed':<10} {'epoch s (median, min-max)':>26} {'peak RSS MB':>12} {'extra MB':>9}")
     for feed in FEEDS:
