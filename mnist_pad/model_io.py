@@ -2,9 +2,10 @@
 
 ``inspect_model_file`` reads a model file's architecture with h5py or zipfile
 alone, without importing TensorFlow, so the command line can refuse a bad file
-at once. ``load_model`` then loads it with Keras' safe mode on, which refuses
-to deserialise code (Lambda layers), and checks that it maps a 28x28 grey image
-to 10 classes.
+at once: unreadable, holding code (Lambda layers), or declaring an input other
+than a 28x28 grey image or an output other than 10 classes. ``load_model`` then
+loads it with Keras' safe mode on, which refuses to deserialise code, and checks
+the built model's shapes again (a config can leave them undeclared).
 """
 
 from __future__ import annotations
@@ -18,12 +19,18 @@ from importlib import resources
 from pathlib import Path
 
 from training import first_line
-from training.card import card_path, read_card  # noqa: F401  (re-exported for the GUI)
 
 MODEL_SUFFIXES = (".h5", ".keras")
 DEFAULT_MODEL_NAME = "mnist_convnet.h5"
 # Layers whose config names code to run rather than data to read.
 CODE_LAYERS = {"Lambda", "TFOpLambda", "SlicingOpLambda"}
+IMAGE_SHAPES = ((28, 28), (28, 28, 1))
+N_CLASSES = 10
+# Layers that keep their input's shape: the classes are counted by the layer before them.
+SHAPE_KEEPING_LAYERS = {
+    "Activation", "Softmax", "ReLU", "LeakyReLU", "ELU", "PReLU", "Dropout", "GaussianNoise",
+    "GaussianDropout", "AlphaDropout", "BatchNormalization", "LayerNormalization", "Identity",
+}
 # h5py can crash when two threads use it at once (h5py issue #2920, open in 2026),
 # and the app opens model files on background loaders, several when files are
 # opened in quick succession. Every model read here takes this lock.
@@ -67,6 +74,12 @@ def inspect_model_file(path: str | os.PathLike) -> dict:
         raise ModelLoadError(
             f"{path}: refused because its {code_layers[0]} layer would run code from the file."
         )
+    in_shape = _declared_input_shape(config)
+    if in_shape is not None:
+        _check_input_shape(in_shape, path)
+    classes = _declared_classes(config)
+    if classes is not None:
+        _check_output_shape((classes,), path)
     return config
 
 
@@ -125,6 +138,89 @@ def _layer_class_names(config) -> set[str]:
     return names
 
 
+def _model_layers(config: dict) -> tuple[str, list[dict], dict]:
+    """The top model's class name, its layer configs, and its own config."""
+    inner = config.get("config") if isinstance(config.get("config"), dict) else {}
+    layers = inner.get("layers")
+    layers = [layer for layer in layers if isinstance(layer, dict)] if isinstance(layers, list) else []
+    return str(config.get("class_name", "")), layers, inner
+
+
+def _declared_input_shape(config: dict) -> tuple | None:
+    """The input shape a model's config declares (without the batch axis); None if it declares none."""
+    kind, layers, inner = _model_layers(config)
+    if kind == "Sequential":
+        first = layers[0].get("config", {}) if layers else {}
+        fallback = inner.get("build_input_shape")
+    else:
+        names = _layer_names(inner.get("input_layers"))
+        if len(names) != 1:
+            return None
+        first, fallback = _layer_config(layers, names[0]), None
+    shape = first.get("batch_shape") or first.get("batch_input_shape") or fallback
+    if not isinstance(shape, list) or len(shape) < 2:
+        return None
+    return tuple(shape[1:])
+
+
+def _declared_classes(config: dict) -> int | None:
+    """The number of classes the model's last layer declares; None if the config does not say."""
+    kind, layers, inner = _model_layers(config)
+    if kind == "Sequential":
+        chain = reversed(layers)
+    else:
+        names = _layer_names(inner.get("output_layers"))
+        if len(names) != 1:
+            return None
+        chain = _inbound_chain(layers, names[0])
+    for layer in chain:
+        if layer.get("class_name") not in SHAPE_KEEPING_LAYERS:
+            units = layer.get("config", {}).get("units")
+            return units if isinstance(units, int) else None
+    return None
+
+
+def _layer_names(spec) -> list[str]:
+    """Names in a functional config's ``input_layers``/``output_layers``: [name, 0, 0] or a list of those."""
+    if not isinstance(spec, list) or not spec:
+        return []
+    if isinstance(spec[0], str):
+        return [spec[0]]
+    return [item[0] for item in spec if isinstance(item, list) and item and isinstance(item[0], str)]
+
+
+def _layer_config(layers: list[dict], name: str) -> dict:
+    for layer in layers:
+        if layer.get("name") == name or layer.get("config", {}).get("name") == name:
+            return layer.get("config", {})
+    return {}
+
+
+def _inbound_chain(layers: list[dict], name: str):
+    """The layer called ``name``, then the one feeding it, and so on while each has one input."""
+    by_name = {layer.get("name"): layer for layer in layers}
+    seen = set()
+    while name in by_name and name not in seen:
+        seen.add(name)
+        layer = by_name[name]
+        yield layer
+        name = _single_inbound_name(layer.get("inbound_nodes"))
+
+
+def _single_inbound_name(nodes) -> str | None:
+    """The one layer feeding a layer, in Keras 3 ({"args": [tensor]}) or Keras 2 ([[[name, 0, 0, {}]]]) form."""
+    if not isinstance(nodes, list) or len(nodes) != 1:
+        return None
+    node = nodes[0]
+    try:
+        if isinstance(node, dict):
+            history = node["args"][0]["config"]["keras_history"]
+            return history[0] if len(node["args"]) == 1 else None
+        return node[0][0] if len(node) == 1 else None
+    except (KeyError, IndexError, TypeError):
+        return None
+
+
 def load_model(path: str | os.PathLike) -> LoadedModel:
     """Load a model for prediction; every failure becomes a ModelLoadError sentence."""
     path = Path(path)
@@ -137,6 +233,8 @@ def load_model(path: str | os.PathLike) -> LoadedModel:
     except Exception as error:  # Keras raises many types for bad files
         raise ModelLoadError(f"{path}: Keras could not load it ({first_line(error)}).") from error
     check_compatible(model, path)
+    from training.card import read_card
+
     return LoadedModel(model=model, path=path, card=read_card(path))
 
 
@@ -144,12 +242,16 @@ def check_compatible(model, path: Path) -> None:
     inputs, outputs = getattr(model, "inputs", None), getattr(model, "outputs", None)
     if not inputs or not outputs or len(inputs) != 1 or len(outputs) != 1:
         raise ModelLoadError(f"{path}: the model must have one input and one output.")
-    in_shape = tuple(inputs[0].shape[1:])
-    out_shape = tuple(outputs[0].shape[1:])
-    if in_shape not in ((28, 28), (28, 28, 1)):
-        raise ModelLoadError(
-            f"{path}: the model takes input of shape {in_shape}, not a 28x28 grey image."
-        )
-    if out_shape != (10,):
-        raise ModelLoadError(f"{path}: the model gives output of shape {out_shape}, not 10 classes.")
+    _check_input_shape(tuple(inputs[0].shape[1:]), path)
+    _check_output_shape(tuple(outputs[0].shape[1:]), path)
+
+
+def _check_input_shape(shape: tuple, path: Path) -> None:
+    if shape not in IMAGE_SHAPES:
+        raise ModelLoadError(f"{path}: the model takes input of shape {shape}, not a 28x28 grey image.")
+
+
+def _check_output_shape(shape: tuple, path: Path) -> None:
+    if shape != (N_CLASSES,):
+        raise ModelLoadError(f"{path}: the model gives output of shape {shape}, not {N_CLASSES} classes.")
 

@@ -16,14 +16,12 @@ from typing import Sequence
 
 import numpy as np
 
+from mnist_pad.pad import PAD_PEN_WIDTH  # noqa: F401 (re-exported: the pen that min_extent is made for)
+
 IMAGE_SIZE = 28
 FIT_BOX = 20.0  # MNIST: the digit's bounding box, ink included, fits 20x20
 STROKE_WIDTH = 2.4  # pixels of the 28x28 image; see README "Stroke width"
 MIN_SEGMENT = 0.6  # pixels: closer pen samples add cost but no visible shape
-# The pad's pen, in pad units (the pad is 1 x 1). A digit drawn about 2/3 of the
-# pad tall is fitted into the 20 px box, so this pen maps to ~2.4 of 28 px; it is
-# also the smallest extent worth magnifying (``min_extent``).
-PAD_PEN_WIDTH = 0.075
 
 _CENTRE = IMAGE_SIZE / 2.0
 

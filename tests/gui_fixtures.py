@@ -40,39 +40,6 @@ def default_predictor(default_model):
     return Predictor(load_model(default_model).model)
 
 
-@pytest.fixture(scope="session")
-def bad_models(tmp_path_factory, default_model) -> dict[str, Path]:
-    """Model files that must be refused, each with a different fault."""
-    import keras
-
-    folder = tmp_path_factory.mktemp("bad_models")
-    truncated = folder / "truncated.h5"
-    truncated.write_bytes(default_model.read_bytes()[:5000])
-    garbage = folder / "garbage.keras"
-    garbage.write_bytes(b"this is not a zip archive" * 40)
-
-    wrong_shape = keras.Sequential(
-        [keras.Input((32, 32, 1)), keras.layers.Flatten(), keras.layers.Dense(10, activation="softmax")]
-    )
-    wrong_shape.save(folder / "wrong_shape.h5")
-    with_lambda = keras.Sequential(
-        [
-            keras.Input((28, 28, 1)),
-            keras.layers.Lambda(lambda x: x * 2.0),
-            keras.layers.Flatten(),
-            keras.layers.Dense(10, activation="softmax"),
-        ]
-    )
-    with_lambda.save(folder / "with_lambda.h5")
-    return {
-        "missing": folder / "missing.h5",
-        "truncated": truncated,
-        "garbage": garbage,
-        "wrong_shape": folder / "wrong_shape.h5",
-        "with_lambda": folder / "with_lambda.h5",
-    }
-
-
 def draw(canvas, strokes) -> None:
     """Draw ``strokes`` given in pad units on ``canvas`` with real mouse events."""
     from mnist_pad.gui.replay import draw_with_mouse

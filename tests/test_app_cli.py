@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import textwrap
 
 import pytest
+from bad_models import BAD_MODEL_KINDS, bad_models, lambda_marker  # noqa: F401 (fixture)
 
 
 def run_app(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
@@ -59,8 +61,27 @@ def test_the_window_modules_do_not_import_tensorflow():
     assert result.stdout.strip() == "False False", result.stderr
 
 
-def test_a_missing_model_exits_2_with_one_line(tmp_path):
-    assert_refused(run_app("--model", str(tmp_path / "missing.h5")), "missing.h5")
+@pytest.mark.parametrize("kind", BAD_MODEL_KINDS)
+def test_an_unusable_model_exits_2_before_any_window_or_tensorflow(bad_models, kind):
+    bad = bad_models[kind]
+    probe = textwrap.dedent(
+        """
+        import sys
+        from mnist_pad.app import main
+        code = main(sys.argv[1:])
+        print("tensorflow" in sys.modules, "PySide6.QtWidgets" in sys.modules)
+        sys.exit(code)
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe, "--model", str(bad.path)], capture_output=True, text=True, timeout=60,
+        env=dict(os.environ, QT_QPA_PLATFORM="offscreen"),
+    )
+    assert result.stdout.strip() == "False False", "TensorFlow or Qt widgets were imported"
+    result.stdout = ""
+    assert_refused(result, str(bad.path))
+    assert bad.reason in result.stderr
+    assert not lambda_marker(bad.path).exists()
 
 
 @pytest.mark.parametrize(
@@ -81,3 +102,61 @@ def test_a_file_of_another_kind_exits_2_with_one_line(tmp_path):
 
 def test_missing_training_data_exits_2_with_one_line(tmp_path):
     assert_refused(run_app("--data", str(tmp_path / "nothing.npz")), "nothing.npz")
+
+
+# Lines TensorFlow's native start-up writes to stderr (oneDNN notice, CUDA probe, absl's logs).
+TENSORFLOW_NOISE = re.compile(r"oneDNN|cuda|cuInit|cpu_feature_guard|absl|tensorflow|^[IWEF]\d{4} ", re.IGNORECASE)
+
+
+def test_the_window_prints_no_tensorflow_lines_while_it_loads_the_model():
+    probe = textwrap.dedent(
+        """
+        import sys
+        from PySide6.QtWidgets import QApplication
+        import mnist_pad.gui.main_window as main_window
+
+        class QuitOnceLoaded(main_window.MainWindow):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                self.model_changed.connect(lambda path: (print("loaded", path), QApplication.quit()))
+                self.show_error = lambda text: (print("error", text), QApplication.quit())
+
+        main_window.MainWindow = QuitOnceLoaded
+        from mnist_pad.app import main
+        sys.exit(main([]))
+        """
+    )
+    env = {key: value for key, value in os.environ.items() if key != "TF_CPP_MIN_LOG_LEVEL"}
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=180,
+        env=dict(env, QT_QPA_PLATFORM="offscreen"),
+    )
+    assert result.returncode == 0 and result.stdout.startswith("loaded "), result.stdout + result.stderr
+    noise = [line for line in result.stderr.splitlines() if TENSORFLOW_NOISE.search(line)]
+    assert noise == []
+
+
+def test_the_window_is_built_without_its_heavy_imports_which_follow_its_first_paint():
+    probe = textwrap.dedent(
+        """
+        import sys
+        from PySide6.QtCore import QTimer
+        from PySide6.QtWidgets import QApplication
+        from mnist_pad.gui.main_window import MainWindow
+
+        HEAVY = ("numpy", "pyqtgraph", "h5py", "tensorflow", "multiprocessing", "importlib.metadata")
+        app = QApplication([])
+        window = MainWindow()
+        print(*[name for name in HEAVY if name in sys.modules])
+        window.show()
+        QTimer.singleShot(50, app.quit)  # the first paint, then the start-up work it queues
+        app.exec()
+        print(type(window.tabs.widget(1)).__name__, "pyqtgraph" in sys.modules)
+        window.close()
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=180,
+        env=dict(os.environ, QT_QPA_PLATFORM="offscreen"),
+    )
+    assert result.stdout.splitlines() == ["", "TrainTab True"], result.stdout + result.stderr

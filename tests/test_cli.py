@@ -6,7 +6,6 @@ import json
 import os
 import signal
 import subprocess
-from pathlib import Path
 
 import keras
 import numpy as np
@@ -15,6 +14,7 @@ import pytest
 from mnist_pad.model_io import default_model_path
 from training.card import read_card
 
+from bad_models import BAD_MODEL_KINDS, bad_models, lambda_marker  # noqa: F401 (fixture)
 from cli_helpers import assert_one_sentence_failure, run, script
 
 
@@ -111,43 +111,12 @@ def test_train_ctrl_c_stops_and_keeps_the_best_checkpoint(tmp_path, sample_path)
     assert [p.name for p in tmp_path.iterdir() if ".partial" in p.name] == []
 
 
-def _lambda_model(path: Path) -> Path:
-    inputs = keras.Input((28, 28, 1))
-    outputs = keras.layers.Dense(10)(keras.layers.Flatten()(keras.layers.Lambda(lambda x: x * 2)(inputs)))
-    keras.Model(inputs, outputs).save(path)
-    return path
-
-
-def _wrong_shape_model(path: Path) -> Path:
-    keras.Sequential([keras.Input((32, 32, 3)), keras.layers.Flatten(), keras.layers.Dense(10)]).save(path)
-    return path
-
-
-def _truncated_model(path: Path) -> Path:
-    path.write_bytes(default_model_path().read_bytes()[:4000])
-    return path
-
-
-def _not_hdf5(path: Path) -> Path:
-    path.write_text("this is not a model")
-    return path
-
-
-@pytest.mark.parametrize(
-    ("make", "needle"),
-    [
-        (lambda p: p / "absent.h5", "no such file"),
-        (lambda p: _not_hdf5(p / "text.h5"), "corrupt or truncated"),
-        (lambda p: _truncated_model(p / "cut.h5"), "corrupt or truncated"),
-        (lambda p: _wrong_shape_model(p / "rgb.h5"), "not a 28x28 grey image"),
-        (lambda p: _lambda_model(p / "code.h5"), "would run code"),
-    ],
-    ids=["missing", "not-hdf5", "truncated", "incompatible", "lambda"],
-)
-def test_eval_refuses_bad_models_in_one_sentence(tmp_path, sample_path, make, needle):
-    model = make(tmp_path)
-    finished = run("mnist-pad-eval", "--model", str(model), "--data", str(sample_path))
-    assert_one_sentence_failure(finished, str(model), needle)
+@pytest.mark.parametrize("kind", BAD_MODEL_KINDS)
+def test_eval_refuses_bad_models_in_one_sentence_without_running_their_code(bad_models, sample_path, kind):
+    bad = bad_models[kind]
+    finished = run("mnist-pad-eval", "--model", str(bad.path), "--data", str(sample_path))
+    assert_one_sentence_failure(finished, str(bad.path), bad.reason)
+    assert not lambda_marker(bad.path).exists()
 
 
 def test_eval_refuses_a_bad_strokes_file(tmp_path):

@@ -10,11 +10,11 @@ import sys
 
 import numpy as np
 import pytest
+from bad_models import bad_models  # noqa: F401 (fixture)
 from gui_fixtures import (  # noqa: F401, F811 (fixtures)
     MODEL_LOAD_TIMEOUT_MS,
     ONE,
     SEVEN,
-    bad_models,
     default_model,
     draw,
     wait_for_prediction,
@@ -88,15 +88,17 @@ def test_the_window_shows_before_the_model_is_loaded(qtbot, default_model):
     assert window.draw_tab.confidence_detail.text() == "Draw a digit"
 
 
-@pytest.mark.parametrize("fault", ["missing", "truncated", "garbage", "wrong_shape", "with_lambda"])
+@pytest.mark.parametrize(
+    "fault", ["missing", "truncated-h5", "text-named-keras", "rgb-32x32", "5-classes", "lambda.h5"]
+)
 def test_a_bad_model_is_refused_in_one_sentence_and_the_old_one_keeps_serving(
     window, qtbot, bad_models, default_model, fault
 ):
     bad = bad_models[fault]
-    window.open_model(str(bad))
+    window.open_model(str(bad.path))
     qtbot.waitUntil(lambda: len(window.errors) == 1, timeout=MODEL_LOAD_TIMEOUT_MS)
     (sentence,) = window.errors
-    assert bad.name in sentence
+    assert bad.path.name in sentence and bad.reason in sentence
     assert "\n" not in sentence and sentence.endswith(".")
     assert "Traceback" not in sentence
     assert window.current_model_path == str(default_model)
@@ -105,9 +107,9 @@ def test_a_bad_model_is_refused_in_one_sentence_and_the_old_one_keeps_serving(
 
 
 def test_a_bad_model_given_at_start_leaves_the_window_running(qtbot, bad_models):
-    window, errors = make_window(qtbot, bad_models["wrong_shape"])
+    window, errors = make_window(qtbot, bad_models["rgb-32x32"].path)
     qtbot.waitUntil(lambda: len(errors) == 1, timeout=MODEL_LOAD_TIMEOUT_MS)
-    assert "wrong_shape.h5" in errors[0] and "28x28" in errors[0]
+    assert "rgb32.h5" in errors[0] and "28x28" in errors[0]
     assert window.isVisible() and window.current_model_path is None
     assert window.draw_tab.confidence_detail.text() == "No model loaded"
 
@@ -197,6 +199,15 @@ def test_dropping_a_model_file_opens_it(window, qtbot, other_model):
     assert window.current_model_path == str(other_model)
 
 
+def test_dropping_an_unusable_model_says_why_in_the_window(window, qtbot, bad_models, default_model):
+    bad = bad_models["5-classes"]
+    accepted, _ = drag_and_drop(window, bad.path)
+    assert accepted
+    qtbot.waitUntil(lambda: len(window.errors) == 1, timeout=MODEL_LOAD_TIMEOUT_MS)
+    assert bad.path.name in window.errors[0] and bad.reason in window.errors[0]
+    assert window.current_model_path == str(default_model)
+
+
 def test_dropping_another_kind_of_file_is_refused(window, tmp_path, default_model):
     text_file = tmp_path / "notes.txt"
     text_file.write_text("not a model")
@@ -235,3 +246,14 @@ def test_the_model_loader_sets_tensorflow_up_for_one_drawing_at_a_time(default_m
         [sys.executable, "-c", probe, str(default_model)], capture_output=True, text=True, check=True
     )
     assert ran.stdout.split() == ["1", "1"]
+
+
+def test_the_train_tab_chosen_before_start_up_built_it_opens_at_once(qtbot):
+    from mnist_pad.gui.train_tab import TrainTab
+
+    window = MainWindow()  # not shown yet: its first paint, which builds the tab, has not happened
+    qtbot.addWidget(window)
+    window.tabs.setCurrentIndex(1)
+    assert isinstance(window.tabs.currentWidget(), TrainTab)
+    assert window.tabs.currentWidget() is window.train_tab and window.tabs.tabText(1) == "Train"
+    assert window.tabs.count() == 2

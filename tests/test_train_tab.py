@@ -134,8 +134,9 @@ def test_a_run_reports_batches_then_epochs_then_the_result_and_writes_a_loadable
             [epoch.loss, epoch.acc, epoch.val_loss, epoch.val_acc], abs=1e-4
         )
     # The curves hold every batch and both epochs.
-    x, val_acc = tab.curves.accuracy_plot.validation.getData()
-    assert list(x) == [1, 2] and list(val_acc) == pytest.approx([e.val_acc for e in result.epochs])
+    x, val_error = tab.curves.error_plot.validation.getOriginalDataset()
+    assert list(x) == [1, 2]
+    assert list(val_error) == pytest.approx([100 * (1 - e.val_acc) for e in result.epochs])
     running_x, running_loss = tab.curves.loss_plot.running.getData()
     finite = np.isfinite(running_loss)
     assert finite.sum() == 2 * batches and running_x[finite][-1] == 2.0

@@ -64,6 +64,7 @@ def write_card(
         "validation_writers": config.validation_writers if pen_sources else None,
         "init_model": _described_file(config.init_model),
         "learning_rate": config.learning_rate,
+        "early_stopping_patience": config.patience,
         "train_samples": config.train_samples,
         "validation_samples": config.validation_samples,
         "training_seconds": round(result.seconds, 1),

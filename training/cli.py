@@ -68,6 +68,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "validation images instead of training (default 0.1)")
     parser.add_argument("--init-model", metavar="PATH.h5", help="start from this model's weights "
                         "(the same network) instead of fresh ones")
+    parser.add_argument("--patience", type=POSITIVE_INT, default=2, metavar="EPOCHS",
+                        help="EarlyStopping ends the run after this many epochs without a better val_acc "
+                        "(default 2)")
     parser.add_argument("--learning-rate", type=number_in_range(float, 1e-6, 1.0), default=1e-3,
                         help="Adam's step size (default 0.001)")
     parser.add_argument("--out", required=True, metavar="PATH.h5", help="where the best model is written")
@@ -127,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
             train_samples=args.train_samples, workers=args.workers, pen_files=tuple(args.strokes),
             pen_repeat=args.pen_repeat, hold_out_writers=args.hold_out_writers,
             validation_writers=args.validation_writers,
-            init_model=args.init_model, learning_rate=args.learning_rate,
+            init_model=args.init_model, learning_rate=args.learning_rate, patience=args.patience,
         )
     except (DataError, PenDigitsError, ModelLoadError, ValueError) as error:
         return _fail(str(error))

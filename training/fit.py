@@ -25,7 +25,6 @@ from training.model import build_model, compile_model, load_seed_model
 from training.pen_data import PenSamples, split_validation_writers, split_writers
 
 MONITOR = "val_acc"
-EARLY_STOPPING_PATIENCE = 2
 
 
 class _Cancelled(Exception):
@@ -130,7 +129,7 @@ def train(
     result = TrainResult(out_path=out_path)
     checkpoint = AtomicModelCheckpoint(out_path, monitor=MONITOR, mode="max")
     early_stopping = keras.callbacks.EarlyStopping(
-        monitor=MONITOR, mode="max", patience=EARLY_STOPPING_PATIENCE
+        monitor=MONITOR, mode="max", patience=config.patience
     )
     callbacks = [
         # Keras calls these in order at each epoch's end: the checkpoint is on disk

@@ -25,6 +25,7 @@ class TrainConfig:
     validation_writers: float = 0.1  # this share of the trained-on pen writers validates instead
     init_model: str | None = None  # start from this model's weights instead of fresh ones
     learning_rate: float = 1e-3
+    patience: int = 2  # epochs without a better val_acc before EarlyStopping ends the run
 
     def __post_init__(self):
         if self.epochs < 1:
@@ -37,6 +38,8 @@ class TrainConfig:
             raise ValueError(f"the pen-digit repeat must be at least 1, got {self.pen_repeat}")
         if not 0 <= self.validation_writers < 1:
             raise ValueError(f"the validation writers' share must be from 0 to below 1, got {self.validation_writers}")
+        if self.patience < 1:
+            raise ValueError(f"the patience must be at least 1 epoch, got {self.patience}")
         if not self.learning_rate > 0:
             raise ValueError(f"the learning rate must be positive, got {self.learning_rate}")
 

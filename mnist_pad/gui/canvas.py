@@ -9,7 +9,8 @@ width, also in pad units, stays in proportion. Points dragged outside the pad
 
 from __future__ import annotations
 
-import numpy as np
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QEvent, QLineF, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QColor,
@@ -22,7 +23,12 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from mnist_pad.preprocess import PAD_PEN_WIDTH
+from mnist_pad.pad import PAD_PEN_WIDTH
+
+# numpy is imported where strokes are made, not here: the empty pad is part of the
+# window's first frame, which must not wait for numpy's import.
+if TYPE_CHECKING:
+    import numpy as np
 
 PAD_MARGIN = 2  # px around the pad inside the widget: room for its antialiased border
 PAD_RADIUS = 14  # px, rounded corners of the pad
@@ -97,6 +103,8 @@ class DrawingCanvas(QWidget):
         """Every stroke, the one being drawn included, as (n, 2) float32 x, y in pad units."""
         strokes = list(self._strokes)
         if self._current:
+            import numpy as np
+
             strokes.append(np.array(self._current, np.float32))
         return strokes
 
@@ -170,6 +178,8 @@ class DrawingCanvas(QWidget):
         self._commit_stroke()
 
     def _commit_stroke(self) -> None:
+        import numpy as np
+
         stroke = np.array(self._current, np.float32)
         stroke.flags.writeable = False
         self._current = None
@@ -278,6 +288,8 @@ def smooth(stroke: np.ndarray, steps: int = 4) -> np.ndarray:
     """
     if len(stroke) < 3:
         return stroke
+    import numpy as np
+
     mids = (stroke[:-1] + stroke[1:]) / 2
     t = np.linspace(0, 1, steps, endpoint=False)[:, None, None]
     start, control, end = mids[:-1], stroke[1:-1], mids[1:]

@@ -1,9 +1,14 @@
-"""Live learning curves: loss and accuracy per epoch, plus the running value within each epoch.
+"""Live learning curves: loss and error rate per epoch, plus the running value within each epoch.
 
 The x axis counts epochs: an epoch's result sits at its end (epoch 1 at x = 1),
 and the running batch values fill the stretch before it, so both read on one scale.
 Keras reports per batch the running mean over the epoch so far, which is what
 the thin line shows.
+
+Accuracy is shown as its error rate (1 - accuracy) on a log axis: late in
+training 98% and 99% accuracy are 2% and 1% error, a factor of two that a
+log axis shows as plainly as 80% against 40%, where a linear 0-1 axis
+draws them on one line.
 """
 
 from __future__ import annotations
@@ -21,7 +26,12 @@ MAX_EPOCH_TICKS = 10
 Y_AXIS_WIDTH = 44  # fixed, so that new tick labels never re-lay out the plot
 EXPAND_PAD = 0.3  # of the data's span, when a value leaves the view: few re-ranges per epoch
 REFIT_PAD = 0.08  # of the data's span, when an epoch ends and the view is fitted again
-MIN_SPAN = 0.01
+ERROR_FLOOR_PERCENT = 0.01  # one in 10,000: what MNIST's test set can resolve; keeps log() finite
+# Percent labels at 1-2-5 steps: "2%" reads at a glance where pyqtgraph's own says "10¹".
+ERROR_TICKS = [
+    [(math.log10(v), f"{v:g}%") for v in (0.01, 0.1, 1, 10, 100)],
+    [(math.log10(v), f"{v:g}%") for v in (0.02, 0.05, 0.2, 0.5, 2, 5, 20, 50)],
+]
 # One legend for both plots, outside them, so it never hides a curve (and costs no repaint).
 LEGEND = (
     f"<span style='color:{RUNNING_COLOUR}'>━━</span> training, running mean within the epoch"
@@ -33,11 +43,18 @@ LEGEND = (
 class _MetricPlot(pg.PlotWidget):
     """One metric: training and validation per epoch, and the running training value."""
 
-    def __init__(self, title: str, y_limits: tuple[float, float], parent: QWidget | None = None):
+    def __init__(
+        self, title: str, y_limits: tuple[float, float], min_span: float, log_y: bool = False,
+        parent: QWidget | None = None,
+    ):
         super().__init__(parent, background="w")
-        self.y_limits = y_limits
+        self.log_y = log_y
+        self.min_span = min_span  # in view units: of the value, or decades on a log axis
+        self.y_limits = (self.to_view(y_limits[0]), self.to_view(y_limits[1]))
         self.setTitle(title, color="#333", size="11pt")
         self.setLabel("bottom", "epoch")
+        self.setLogMode(y=log_y)
+        self.showGrid(y=log_y, alpha=0.15)  # decade lines make factors readable
         self.getAxis("left").setWidth(Y_AXIS_WIDTH)
         self.setMouseEnabled(x=False, y=False)
         self.setMenuEnabled(False)
@@ -59,24 +76,34 @@ class _MetricPlot(pg.PlotWidget):
         step = max(1, math.ceil(epochs / MAX_EPOCH_TICKS))  # whole epochs only
         self.getAxis("bottom").setTickSpacing(step, step)
 
+    def to_view(self, value: float) -> float:
+        """A value in the plot's view coordinates (log10 on a log axis, as pyqtgraph maps it)."""
+        if not self.log_y:
+            return value
+        return math.log10(value) if value > 0 else -math.inf
+
+    def set_value_range(self, low: float, high: float) -> None:
+        self.setYRange(self.to_view(low), self.to_view(high), padding=0)
+
     def keep_in_view(self, low: float, high: float, refit: bool) -> None:
         """Move the y axis only when a value leaves the view, or to fit it again (``refit``).
 
         Re-ranging the axis costs new ticks and a repaint of the whole plot; done on
         every batch by autorange, it was most of the GUI thread's time per batch.
         """
+        low, high = self.to_view(low), self.to_view(high)
         if not math.isfinite(low) or not math.isfinite(high):
             return
         view_low, view_high = self.viewRange()[1]
         if not refit and view_low <= low and high <= view_high:
             return
-        pad = max(high - low, MIN_SPAN) * (REFIT_PAD if refit else EXPAND_PAD)
+        pad = max(high - low, self.min_span) * (REFIT_PAD if refit else EXPAND_PAD)
         floor, ceiling = self.y_limits
         self.setYRange(max(low - pad, floor), min(high + pad, ceiling), padding=0)
 
 
 class TrainingCurves(QWidget):
-    """Loss and accuracy side by side. ``add_*`` store points; ``refresh`` draws them.
+    """Loss and error rate side by side. ``add_*`` store points; ``refresh`` draws them.
 
     Only the items whose points changed are redrawn: per batch that is the two
     running lines, so the symbol-laden per-epoch items cost nothing between epochs.
@@ -84,30 +111,34 @@ class TrainingCurves(QWidget):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.loss_plot = _MetricPlot("Loss", (0.0, math.inf), self)
-        self.accuracy_plot = _MetricPlot("Accuracy", (0.0, 1.01), self)
+        self.loss_plot = _MetricPlot("Loss", (0.0, math.inf), min_span=0.01, parent=self)
+        self.error_plot = _MetricPlot(
+            "Error rate (log scale)", (ERROR_FLOOR_PERCENT, 100.0), min_span=0.3, log_y=True,
+            parent=self,
+        )
+        self.error_plot.getAxis("left").setTicks(ERROR_TICKS)
         legend = QLabel(LEGEND, self)
         legend.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout = QGridLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.loss_plot, 0, 0)
-        layout.addWidget(self.accuracy_plot, 0, 1)
+        layout.addWidget(self.error_plot, 0, 1)
         layout.addWidget(legend, 1, 0, 1, 2)
         self.clear(epochs=1)
 
     def clear(self, epochs: int) -> None:
         self._running_x: list[float] = []
         self._running_loss: list[float] = []
-        self._running_acc: list[float] = []
+        self._running_error: list[float] = []
         self._epoch_x: list[float] = []
-        self._epoch_values: dict[str, list[float]] = {k: [] for k in ("loss", "acc", "val_loss", "val_acc")}
+        self._epoch_values: dict[str, list[float]] = {k: [] for k in ("loss", "error", "val_loss", "val_error")}
         # The lowest and highest value of each metric so far, running values included.
         self._extent = {k: (math.inf, -math.inf) for k in self._epoch_values}
-        for plot in (self.loss_plot, self.accuracy_plot):
+        for plot in (self.loss_plot, self.error_plot):
             plot.show_epochs(epochs)
             plot.disableAutoRange()
-        self.loss_plot.setYRange(0, 2.5)  # an untrained network's loss is about ln 10 = 2.3
-        self.accuracy_plot.setYRange(0, 1)
+        self.loss_plot.set_value_range(0, 2.5)  # an untrained network's loss is about ln 10 = 2.3
+        self.error_plot.set_value_range(1, 100)  # an untrained network errs 90% of the time
         self._running_dirty = self._epochs_dirty = True
         self.refresh()
 
@@ -116,20 +147,25 @@ class TrainingCurves(QWidget):
         if progress.batch == 1 and self._running_x:
             self._running_x.append(float(progress.epoch))
             self._running_loss.append(math.nan)
-            self._running_acc.append(math.nan)
+            self._running_error.append(math.nan)
         self._running_x.append(progress.epoch + progress.batch / max(progress.batches_per_epoch, 1))
+        error = error_percent(progress.acc)
         self._running_loss.append(progress.loss)
-        self._running_acc.append(progress.acc)
+        self._running_error.append(error)
         self._widen("loss", progress.loss)
-        self._widen("acc", progress.acc)
+        self._widen("error", error)
         self._running_dirty = True
 
     def add_epoch(self, result) -> None:
         """``result``: a training.job.EpochResult, plotted at the epoch's end."""
         self._epoch_x.append(result.epoch + 1)
-        for key in self._epoch_values:
-            self._epoch_values[key].append(getattr(result, key))
-            self._widen(key, getattr(result, key))
+        values = {
+            "loss": result.loss, "val_loss": result.val_loss,
+            "error": error_percent(result.acc), "val_error": error_percent(result.val_acc),
+        }
+        for key, value in values.items():
+            self._epoch_values[key].append(value)
+            self._widen(key, value)
         self._epochs_dirty = True
 
     def refresh(self) -> None:
@@ -137,16 +173,16 @@ class TrainingCurves(QWidget):
         if self._running_dirty:
             self._running_dirty = False
             self.loss_plot.running.setData(self._running_x, self._running_loss)
-            self.accuracy_plot.running.setData(self._running_x, self._running_acc)
+            self.error_plot.running.setData(self._running_x, self._running_error)
         epoch_ended = self._epochs_dirty
         if epoch_ended:
             self._epochs_dirty = False
             values = self._epoch_values
             self.loss_plot.train.setData(self._epoch_x, values["loss"])
             self.loss_plot.validation.setData(self._epoch_x, values["val_loss"])
-            self.accuracy_plot.train.setData(self._epoch_x, values["acc"])
-            self.accuracy_plot.validation.setData(self._epoch_x, values["val_acc"])
-        for plot, keys in ((self.loss_plot, ("loss", "val_loss")), (self.accuracy_plot, ("acc", "val_acc"))):
+            self.error_plot.train.setData(self._epoch_x, values["error"])
+            self.error_plot.validation.setData(self._epoch_x, values["val_error"])
+        for plot, keys in ((self.loss_plot, ("loss", "val_loss")), (self.error_plot, ("error", "val_error"))):
             low, high = self._extent[keys[0]]
             for key in keys[1:]:
                 low, high = min(low, self._extent[key][0]), max(high, self._extent[key][1])
@@ -156,3 +192,8 @@ class TrainingCurves(QWidget):
         if math.isfinite(value):
             low, high = self._extent[key]
             self._extent[key] = (min(low, value), max(high, value))
+
+
+def error_percent(accuracy: float) -> float:
+    """1 - accuracy in percent, never below the floor a log axis needs (NaN stays NaN)."""
+    return max(100.0 * (1.0 - accuracy), ERROR_FLOOR_PERCENT) if math.isfinite(accuracy) else math.nan

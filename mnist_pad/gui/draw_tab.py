@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import numpy as np
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QRectF, QSize, Qt, Signal, Slot
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPainterPath, QPalette
 from PySide6.QtWidgets import (
@@ -18,6 +19,11 @@ from PySide6.QtWidgets import (
 from mnist_pad.gui.canvas import DrawingCanvas
 from mnist_pad.gui.digit_saver import DigitSaver
 from mnist_pad.gui.workers import PredictionRequest, PredictionWorker
+
+# numpy is imported where a prediction arrives, not here: the window's first frame
+# (no prediction yet) must not wait for numpy's import.
+if TYPE_CHECKING:
+    import numpy as np
 
 ACCENT = QColor("#2f7df6")
 TRACK = QColor(127, 127, 127, 40)
@@ -53,7 +59,7 @@ class ProbabilityBars(QWidget):
         return QSize(SIDE_PANEL_WIDTH, 10 * self.ROW_HEIGHT)
 
     def set_probabilities(self, probs: np.ndarray | None) -> None:
-        self._probs = None if probs is None else np.asarray(probs, np.float32).copy()
+        self._probs = None if probs is None else _float32_copy(probs)
         self.update()
 
     def probabilities(self) -> np.ndarray | None:
@@ -73,7 +79,7 @@ class ProbabilityBars(QWidget):
         text_colour = self.palette().color(QPalette.ColorRole.WindowText)
         faint_text = QColor(text_colour)
         faint_text.setAlphaF(0.55)
-        top = None if self._probs is None else int(np.argmax(self._probs))
+        top = None if self._probs is None else int(self._probs.argmax())
         row = self.height() / 10
         label_width, value_width, gap = 18.0, 50.0, 10.0
         track_left = label_width + gap
@@ -119,10 +125,12 @@ class NetworkInputView(QWidget):
         self.setToolTip("The 28×28 image the network receives: your drawing, made the way MNIST was made.")
 
     def set_image(self, image: np.ndarray | None) -> None:
-        self._image = None if image is None else np.asarray(image, np.float32).copy()
+        self._image = None if image is None else _float32_copy(image)
         if self._image is None:
             self._qimage = None
         else:
+            import numpy as np
+
             grey = np.ascontiguousarray(np.clip(self._image * 255 + 0.5, 0, 255).astype(np.uint8))
             self._qimage = QImage(grey.data, 28, 28, 28, QImage.Format.Format_Grayscale8).copy()
         self.update()
@@ -368,7 +376,7 @@ class DrawTab(QWidget):
         if probs is None:
             self._show_neutral()
             return
-        top = int(np.argmax(probs))
+        top = int(probs.argmax())
         self.guess_label.setText(str(top))
         self.guess_label.setEnabled(True)
         self.confidence_label.setText(format_percent(float(probs[top])))
@@ -393,6 +401,12 @@ class DrawTab(QWidget):
         self.bars.set_probabilities(None)
         self.preview.set_image(None)
         self.prediction_shown.emit()
+
+
+def _float32_copy(array) -> np.ndarray:
+    import numpy as np
+
+    return np.array(array, np.float32)  # np.array copies
 
 
 def format_percent(probability: float) -> str:

@@ -1,25 +1,33 @@
-"""The main window: Draw, Inside and Train tabs, opening models (menu, drag and drop), status bar."""
+"""The main window: Draw, My digits, Inside and Train tabs, opening models (menu, drag and drop), status bar.
+
+The window paints first and does the rest after: the Train tab (pyqtgraph takes
+longer to import than Python and Qt take to start), the icon, the store of the
+user's digits and the model load wait for the end of the window's first paint.
+"""
 
 from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QIcon, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget
+from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QMainWindow, QTabWidget, QWidget
 
+from mnist_pad.gui.dialogs import APP_NAME, show_error
 from mnist_pad.gui.digit_collection import DigitCollection
 from mnist_pad.gui.draw_tab import DrawTab
 from mnist_pad.gui.inside_tab import InsideTab
 from mnist_pad.gui.my_digits_view import MyDigitsView
-from mnist_pad.gui.train_tab import TrainTab
 from mnist_pad.gui.threads import keep_until_finished
 from mnist_pad.gui.workers import ModelLoader
 from mnist_pad.model_io import MODEL_SUFFIXES, default_model_path
 from mnist_pad.my_digits import DigitStore, default_store_path
 
-APP_NAME = "mnist-pad"
+if TYPE_CHECKING:
+    from mnist_pad.gui.train_tab import TrainTab  # imported when built: pyqtgraph is slow to import
+
 MODEL_FILTER = "Keras models (*.h5 *.keras)"
 NO_MODEL = "No model loaded: open one with File ▸ Open model… (Ctrl+O)"
 
@@ -43,7 +51,6 @@ class MainWindow(QMainWindow):
     def __init__(self, model_path: str | None = None, data_path: str | None = None, parent=None):
         super().__init__(parent)
         self.setWindowTitle(APP_NAME)
-        self.setWindowIcon(app_icon())
         self.resize(940, 640)
         self.setAcceptDrops(True)
 
@@ -53,8 +60,9 @@ class MainWindow(QMainWindow):
         self._loaders: set[ModelLoader] = set()  # running; waited for on close
 
         self.draw_tab = DrawTab(self)
-        self.train_tab = TrainTab(data_path=data_path, parent=self)
-        self.train_tab.use_model_requested.connect(self.open_model)
+        self._data_path = data_path
+        self._train_tab: TrainTab | None = None  # see _build_train_tab
+        self._train_placeholder = QWidget()
         self.inside_tab = InsideTab(self.draw_tab, lambda: self.train_tab.data_path, parent=self)
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
@@ -67,7 +75,8 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.draw_tab, "Draw")
         self.tabs.addTab(self.my_digits_view, "My digits")
         self.tabs.addTab(self.inside_tab, "Inside")
-        self.tabs.addTab(self.train_tab, "Train")
+        self.tabs.addTab(self._train_placeholder, "Train")
+        self.tabs.currentChanged.connect(self._tab_chosen)
         self.setCentralWidget(self.tabs)
 
         self.model_status = QLabel(self)
@@ -75,11 +84,51 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.model_status, 1)
         self._build_menu()
 
-        # Loading starts once the event loop runs, so the window shows first.
         self._initial_model = str(model_path) if model_path else str(default_model_path())
         self.model_status.setText(loading_text(self._initial_model))
-        QTimer.singleShot(0, self._open_initial_model)
-        QTimer.singleShot(0, self.my_digits.open)  # a store that cannot be used is said at once
+        self._painted = False
+
+    def paintEvent(self, event):
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            QTimer.singleShot(0, self._finish_start_up)  # once this repaint is on screen
+
+    @Slot()
+    def _finish_start_up(self) -> None:
+        self.open_model(self._initial_model)  # first: it takes longest (TensorFlow), on its own thread
+        self.my_digits.open()  # a store that cannot be used is said at once
+        icon = app_icon()
+        QApplication.setWindowIcon(icon)  # the dialogs' too
+        self.setWindowIcon(icon)
+        self._build_train_tab()  # now, so that the tab opens at once when clicked
+
+    @property
+    def train_tab(self) -> TrainTab:
+        self._build_train_tab()
+        return self._train_tab
+
+    def _build_train_tab(self) -> None:
+        """Put the Train tab in its placeholder's place, once."""
+        if self._train_tab is not None:
+            return
+        from mnist_pad.gui.train_tab import TrainTab
+
+        self._train_tab = TrainTab(data_path=self._data_path, parent=self)
+        self._train_tab.use_model_requested.connect(self.open_model)
+        index = self.tabs.indexOf(self._train_placeholder)
+        current = self.tabs.currentIndex()
+        self.tabs.blockSignals(True)  # a page swap, not a choice of the user's
+        self.tabs.removeTab(index)
+        self.tabs.insertTab(index, self._train_tab, "Train")
+        self.tabs.setCurrentIndex(current)
+        self.tabs.blockSignals(False)
+        self._train_placeholder.deleteLater()
+
+    @Slot(int)
+    def _tab_chosen(self, index: int) -> None:
+        if self.tabs.widget(index) is self._train_placeholder:  # chosen before start-up built it
+            self._build_train_tab()
 
     def _build_menu(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
@@ -94,10 +143,6 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.quit_action)
 
     # -- models -------------------------------------------------------------------
-
-    @Slot()
-    def _open_initial_model(self) -> None:
-        self.open_model(self._initial_model)
 
     def choose_model(self) -> None:
         start = str(Path(self.current_model_path).parent) if self.current_model_path else ""
@@ -143,7 +188,7 @@ class MainWindow(QMainWindow):
 
     def show_error(self, text: str) -> None:
         """One sentence in a modal box; tests replace this to read the text."""
-        QMessageBox.warning(self, APP_NAME, text)
+        show_error(self, text)
 
     # -- drag and drop ------------------------------------------------------------
 
@@ -165,7 +210,8 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event):
         self.hide()  # stopping training or a model load can take a moment; do it out of sight
-        self.train_tab.shutdown()
+        if self._train_tab is not None:
+            self._train_tab.shutdown()
         self.draw_tab.shutdown()
         self.inside_tab.shutdown()
         self.my_digits.close()

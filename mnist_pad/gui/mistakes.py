@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
-    QMessageBox,
     QProgressBar,
     QPushButton,
     QVBoxLayout,
@@ -30,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from mnist_pad.gui.confusion_view import GALLERY_LIMIT, ConfusionMatrixView, Gallery
+from mnist_pad.gui.dialogs import show_error
 from mnist_pad.gui.inside_workers import EvaluationWorker
 from mnist_pad.gui.threads import keep_until_finished
 from mnist_pad.inspect import (
@@ -289,7 +289,7 @@ class MistakesPage(QWidget):
 
     def show_error(self, text: str) -> None:
         """One sentence in a modal box; tests replace this to read the text."""
-        QMessageBox.warning(self, "mnist-pad", text)
+        show_error(self, text)
 
     def _show(self, predictions: Predictions, source: DataSource) -> None:
         self._shown = predictions

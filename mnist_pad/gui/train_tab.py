@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMenu,
-    QMessageBox,
     QProgressBar,
     QPushButton,
     QSpinBox,
@@ -38,6 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from mnist_pad.gui.curves import TrainingCurves
+from mnist_pad.gui.dialogs import APP_NAME, show_error
 from mnist_pad.gui.pen_files import PenFilesChooser
 from mnist_pad.gui.training_report import EtaClock, format_duration, outcome_title, summary_text
 from mnist_pad.gui.threads import keep_until_finished
@@ -47,7 +47,6 @@ from training.data import DATA_ENV_VAR
 from training.job import TrainConfig
 from training.process import TrainJob
 
-APP_NAME = "mnist-pad"
 KERAS_DOWNLOAD = "Keras MNIST download"
 REPAINT_INTERVAL_MS = 50
 KILL_WAIT_MS = 2000  # a killed process is gone at once; its pipe closes with it
@@ -529,7 +528,7 @@ class TrainTab(QWidget):
 
     def show_error(self, text: str) -> None:
         """One sentence in a modal box; tests replace this to read the text."""
-        QMessageBox.warning(self, APP_NAME, text)
+        show_error(self, text)
 
 
 def _row(*widgets) -> QHBoxLayout:
