@@ -151,7 +151,7 @@ def test_the_window_is_built_without_its_heavy_imports_which_follow_its_first_pa
         window.show()
         QTimer.singleShot(50, app.quit)  # the first paint, then the start-up work it queues
         app.exec()
-        print(type(window.tabs.widget(1)).__name__, "pyqtgraph" in sys.modules)
+        print(*[type(window.tabs.widget(i)).__name__ for i in range(4)], "pyqtgraph" in sys.modules)
         window.close()
         """
     )
@@ -159,4 +159,6 @@ def test_the_window_is_built_without_its_heavy_imports_which_follow_its_first_pa
         [sys.executable, "-c", probe], capture_output=True, text=True, timeout=180,
         env=dict(os.environ, QT_QPA_PLATFORM="offscreen"),
     )
-    assert result.stdout.splitlines() == ["", "TrainTab True"], result.stdout + result.stderr
+    assert result.stdout.splitlines() == ["", "DrawTab MyDigitsView InsideTab TrainTab True"], (
+        result.stdout + result.stderr
+    )

@@ -248,12 +248,17 @@ def test_the_model_loader_sets_tensorflow_up_for_one_drawing_at_a_time(default_m
     assert ran.stdout.split() == ["1", "1"]
 
 
-def test_the_train_tab_chosen_before_start_up_built_it_opens_at_once(qtbot):
+def test_a_tab_chosen_before_start_up_built_it_opens_at_once(qtbot):
+    from mnist_pad.gui.inside_tab import InsideTab
+    from mnist_pad.gui.my_digits_view import MyDigitsView
     from mnist_pad.gui.train_tab import TrainTab
 
-    window = MainWindow()  # not shown yet: its first paint, which builds the tab, has not happened
+    window = MainWindow()  # not shown yet: its first paint, which builds the tabs, has not happened
     qtbot.addWidget(window)
-    window.tabs.setCurrentIndex(1)
-    assert isinstance(window.tabs.currentWidget(), TrainTab)
-    assert window.tabs.currentWidget() is window.train_tab and window.tabs.tabText(1) == "Train"
-    assert window.tabs.count() == 2
+    for index, kind, title in ((3, TrainTab, "Train"), (1, MyDigitsView, "My digits"), (2, InsideTab, "Inside")):
+        window.tabs.setCurrentIndex(index)
+        assert isinstance(window.tabs.currentWidget(), kind)
+        assert window.tabs.tabText(index) == title
+    assert window.tabs.currentWidget() is window.inside_tab
+    assert window.tabs.widget(3) is window.train_tab and window.tabs.widget(1) is window.my_digits_view
+    assert window.tabs.count() == 4

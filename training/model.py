@@ -14,15 +14,17 @@ def build_model() -> keras.Model:
     """Conv2D(64) -> pool -> Conv2D(128) -> pool -> Conv2D(64, valid) -> Conv2D(32) -> Dense(10)."""
     model = keras.Sequential(
         [
-            keras.Input(shape=INPUT_SHAPE),
-            layers.Conv2D(64, 3, padding="same", activation="relu"),
-            layers.MaxPool2D(2),
-            layers.Conv2D(128, 3, padding="same", activation="relu"),
-            layers.MaxPool2D(2),
-            layers.Conv2D(64, 3, padding="valid", activation="relu"),
-            layers.Conv2D(32, 3, padding="same", activation="relu"),
-            layers.Flatten(),
-            layers.Dense(NUM_CLASSES, activation="softmax"),
+            # Named as Keras names them in a fresh session, whatever was built before
+            # in this one: the names are what the Inside tab shows.
+            keras.Input(shape=INPUT_SHAPE, name="input_layer"),
+            layers.Conv2D(64, 3, padding="same", activation="relu", name="conv2d"),
+            layers.MaxPool2D(2, name="max_pooling2d"),
+            layers.Conv2D(128, 3, padding="same", activation="relu", name="conv2d_1"),
+            layers.MaxPool2D(2, name="max_pooling2d_1"),
+            layers.Conv2D(64, 3, padding="valid", activation="relu", name="conv2d_2"),
+            layers.Conv2D(32, 3, padding="same", activation="relu", name="conv2d_3"),
+            layers.Flatten(name="flatten"),
+            layers.Dense(NUM_CLASSES, activation="softmax", name="dense"),
         ],
         name="mnist_convnet",
     )

@@ -130,6 +130,8 @@ class DrawingCanvas(QWidget):
 
     def set_strokes(self, strokes: list[np.ndarray]) -> None:
         """Replace the drawing by ``strokes`` (pad units) as one undoable step."""
+        import numpy as np
+
         self._current = None
         replacement = []
         for stroke in strokes:

@@ -8,16 +8,17 @@ fewest saved samples (ties at random), so the set fills evenly.
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from PySide6.QtCore import QObject, Qt, Slot
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from mnist_pad.gui.canvas import EMPTY_PAD_HINT, DrawingCanvas
-from mnist_pad.gui.digit_collection import DigitCollection
 from mnist_pad.gui.toast import Toast
-from mnist_pad.my_digits import next_prompt
+
+if TYPE_CHECKING:  # the store and numpy load after the window's first paint
+    from mnist_pad.gui.digit_collection import DigitCollection
 
 ACCENT = "#2f7df6"
 ACCEPT_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
@@ -157,6 +158,8 @@ class DigitSaver(QObject):
             self._canvas.set_hint(EMPTY_PAD_HINT)
 
     def _ask_next(self) -> None:
+        from mnist_pad.my_digits import next_prompt
+
         self.prompt = next_prompt(self._collection.counts())
         self.collect_bar.set_prompt(self.prompt)
         self._canvas.set_hint(f"Draw {article(self.prompt)} {self.prompt} here")

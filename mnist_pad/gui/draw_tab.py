@@ -338,7 +338,7 @@ class DrawTab(QWidget):
     def _current_guess(self) -> int | None:
         """The guess shown for this very drawing, else None."""
         probs = self.probabilities()
-        return None if probs is None or not self.is_up_to_date else int(np.argmax(probs))
+        return None if probs is None or not self.is_up_to_date else int(probs.argmax())
 
     # -- prediction round trip ----------------------------------------------------
 

@@ -9,24 +9,24 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from PySide6.QtCore import QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QIcon, QKeySequence
 from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QMainWindow, QTabWidget, QWidget
 
 from mnist_pad.gui.dialogs import APP_NAME, show_error
-from mnist_pad.gui.digit_collection import DigitCollection
 from mnist_pad.gui.draw_tab import DrawTab
-from mnist_pad.gui.inside_tab import InsideTab
-from mnist_pad.gui.my_digits_view import MyDigitsView
 from mnist_pad.gui.threads import keep_until_finished
 from mnist_pad.gui.workers import ModelLoader
 from mnist_pad.model_io import MODEL_SUFFIXES, default_model_path
-from mnist_pad.my_digits import DigitStore, default_store_path
 
+# Imported when built, after the first paint: numpy, pyqtgraph and the store are slow to import.
 if TYPE_CHECKING:
-    from mnist_pad.gui.train_tab import TrainTab  # imported when built: pyqtgraph is slow to import
+    from mnist_pad.gui.digit_collection import DigitCollection
+    from mnist_pad.gui.inside_tab import InsideTab
+    from mnist_pad.gui.my_digits_view import MyDigitsView
+    from mnist_pad.gui.train_tab import TrainTab
 
 MODEL_FILTER = "Keras models (*.h5 *.keras)"
 NO_MODEL = "No model loaded: open one with File ▸ Open model… (Ctrl+O)"
@@ -38,6 +38,8 @@ def app_icon() -> QIcon:
 
 def read_my_digits():
     """The store's digits as pen digits, for the Inside tab's worker thread (a connection of its own)."""
+    from mnist_pad.my_digits import DigitStore, default_store_path
+
     store = DigitStore(default_store_path())
     try:
         return store.to_pen_digits()
@@ -61,21 +63,21 @@ class MainWindow(QMainWindow):
 
         self.draw_tab = DrawTab(self)
         self._data_path = data_path
-        self._train_tab: TrainTab | None = None  # see _build_train_tab
-        self._train_placeholder = QWidget()
-        self.inside_tab = InsideTab(self.draw_tab, lambda: self.train_tab.data_path, parent=self)
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
-        self.my_digits = DigitCollection(default_store_path(), self)
-        self.my_digits.failed.connect(lambda sentence: self.show_error(sentence))  # looked up when it fails
-        self.draw_tab.set_collection(self.my_digits)
-        self.my_digits_view = MyDigitsView(self.my_digits, self)
-        self.inside_tab.add_pen_digits_source("My digits", read_my_digits)
-        self.inside_tab.pad_requested.connect(lambda: self.tabs.setCurrentWidget(self.draw_tab))
         self.tabs.addTab(self.draw_tab, "Draw")
-        self.tabs.addTab(self.my_digits_view, "My digits")
-        self.tabs.addTab(self.inside_tab, "Inside")
-        self.tabs.addTab(self._train_placeholder, "Train")
+        # The other tabs need numpy, pyqtgraph or the store: each is built after the
+        # first paint (see _finish_start_up), or at once when chosen before that.
+        self._tab_builders: dict[QWidget, tuple[str, Callable[[], QWidget]]] = {}
+        self._built: dict[str, QWidget] = {}
+        for title, build in (
+            ("My digits", self._new_my_digits_view),
+            ("Inside", self._new_inside_tab),
+            ("Train", self._new_train_tab),
+        ):
+            placeholder = QWidget()
+            self._tab_builders[placeholder] = (title, build)
+            self.tabs.addTab(placeholder, title)
         self.tabs.currentChanged.connect(self._tab_chosen)
         self.setCentralWidget(self.tabs)
 
@@ -101,34 +103,79 @@ class MainWindow(QMainWindow):
         icon = app_icon()
         QApplication.setWindowIcon(icon)  # the dialogs' too
         self.setWindowIcon(icon)
-        self._build_train_tab()  # now, so that the tab opens at once when clicked
+        for placeholder in list(self._tab_builders):  # now, so that each tab opens at once when clicked
+            self._build_tab(placeholder)
+
+    # -- tabs built after the first paint -----------------------------------------
+
+    @property
+    def my_digits(self) -> DigitCollection:
+        """The user's saved digits, shared by the Draw, My digits and Inside tabs."""
+        if "store" not in self._built:
+            from mnist_pad.gui.digit_collection import DigitCollection
+            from mnist_pad.my_digits import default_store_path
+
+            collection = DigitCollection(default_store_path(), self)
+            collection.failed.connect(lambda sentence: self.show_error(sentence))  # looked up when it fails
+            self.draw_tab.set_collection(collection)
+            self._built["store"] = collection
+        return self._built["store"]
+
+    @property
+    def my_digits_view(self) -> MyDigitsView:
+        return self._tab("My digits")
+
+    @property
+    def inside_tab(self) -> InsideTab:
+        return self._tab("Inside")
 
     @property
     def train_tab(self) -> TrainTab:
-        self._build_train_tab()
-        return self._train_tab
+        return self._tab("Train")
 
-    def _build_train_tab(self) -> None:
-        """Put the Train tab in its placeholder's place, once."""
-        if self._train_tab is not None:
-            return
+    def _new_my_digits_view(self) -> QWidget:
+        from mnist_pad.gui.my_digits_view import MyDigitsView
+
+        return MyDigitsView(self.my_digits, self)
+
+    def _new_inside_tab(self) -> QWidget:
+        from mnist_pad.gui.inside_tab import InsideTab
+
+        inside = InsideTab(self.draw_tab, lambda: self.train_tab.data_path, parent=self)
+        inside.add_pen_digits_source("My digits", read_my_digits)
+        inside.pad_requested.connect(lambda: self.tabs.setCurrentWidget(self.draw_tab))
+        return inside
+
+    def _new_train_tab(self) -> QWidget:
         from mnist_pad.gui.train_tab import TrainTab
 
-        self._train_tab = TrainTab(data_path=self._data_path, parent=self)
-        self._train_tab.use_model_requested.connect(self.open_model)
-        index = self.tabs.indexOf(self._train_placeholder)
+        train = TrainTab(data_path=self._data_path, parent=self)
+        train.use_model_requested.connect(self.open_model)
+        return train
+
+    def _tab(self, title: str) -> QWidget:
+        if title not in self._built:
+            self._build_tab(next(p for p, (name, _) in self._tab_builders.items() if name == title))
+        return self._built[title]
+
+    def _build_tab(self, placeholder: QWidget) -> None:
+        """Put the tab in its placeholder's place, once."""
+        if placeholder not in self._tab_builders:
+            return
+        title, build = self._tab_builders.pop(placeholder)
+        self._built[title] = tab = build()
+        index = self.tabs.indexOf(placeholder)
         current = self.tabs.currentIndex()
         self.tabs.blockSignals(True)  # a page swap, not a choice of the user's
         self.tabs.removeTab(index)
-        self.tabs.insertTab(index, self._train_tab, "Train")
+        self.tabs.insertTab(index, tab, title)
         self.tabs.setCurrentIndex(current)
         self.tabs.blockSignals(False)
-        self._train_placeholder.deleteLater()
+        placeholder.deleteLater()
 
     @Slot(int)
     def _tab_chosen(self, index: int) -> None:
-        if self.tabs.widget(index) is self._train_placeholder:  # chosen before start-up built it
-            self._build_train_tab()
+        self._build_tab(self.tabs.widget(index))  # chosen before start-up built it
 
     def _build_menu(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
@@ -210,11 +257,12 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event):
         self.hide()  # stopping training or a model load can take a moment; do it out of sight
-        if self._train_tab is not None:
-            self._train_tab.shutdown()
+        for title in ("Train", "Inside"):
+            if title in self._built:
+                self._built[title].shutdown()
         self.draw_tab.shutdown()
-        self.inside_tab.shutdown()
-        self.my_digits.close()
+        if "store" in self._built:
+            self._built["store"].close()
         for loader in list(self._loaders):
             loader.wait()
         event.accept()
