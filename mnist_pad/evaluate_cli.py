@@ -2,10 +2,13 @@
 
     mnist-pad-eval                                  # the default model on MNIST's test set
     mnist-pad-eval --model m.h5 --strokes dev.npz --scale 0.6 --json
+    mnist-pad-eval --model m.h5 --strokes dev.npz --adapt 20 --json  # adapted to each writer
 
 With ``--strokes`` each digit is drawn on the real canvas widget, offscreen,
 through the same mouse-event path as a person's pen, and preprocessed exactly as
-live drawing is.
+live drawing is. With ``--adapt N`` a fresh copy of the model is adapted to each
+writer's first N digits, as the app's "Adapt to my handwriting" does, and the
+writer's other digits are scored before and after (``training.adapt_eval``).
 """
 
 from __future__ import annotations
@@ -32,12 +35,18 @@ def build_parser() -> argparse.ArgumentParser:
                         "replayed through the drawing canvas instead of MNIST")
     parser.add_argument("--scale", type=number_in_range(float, 0.05, 1.0), default=0.6,
                         help="with --strokes: digit height as a fraction of the canvas height (default 0.6)")
+    parser.add_argument("--adapt", type=number_in_range(int, 1), metavar="N",
+                        help="with --strokes: adapt to each writer's first N digits and score the rest "
+                        "before and after (MNIST to replay from --data)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of a report")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.adapt is not None and not args.strokes:
+        parser.error("--adapt needs --strokes, the writers to adapt to")
     from mnist_pad.model_io import ModelLoadError, default_model_path, inspect_model_file, load_model
     from mnist_pad.pen_digits import PenDigitsError, load_pen_digits
     from training import import_tensorflow_quietly
@@ -47,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         inspect_model_file(model_path)  # refuse a bad file before importing TensorFlow
         digits = load_pen_digits(args.strokes) if args.strokes else None
-        data = None if digits else load_mnist(args.data)
+        data = None if digits and args.adapt is None else load_mnist(args.data)
         import_tensorflow_quietly()
         loaded = load_model(model_path)
     except (ModelLoadError, PenDigitsError, DataError) as error:
@@ -56,6 +65,8 @@ def main(argv: list[str] | None = None) -> int:
 
     from training.evaluate import evaluate, evaluate_predictions
 
+    if args.adapt is not None:
+        return _evaluate_adaptation(loaded, digits, data, args)
     if digits is not None:
         evaluation = evaluate_predictions(digits.labels, _predict_replayed(loaded.model, digits, args.scale))
         source = {"strokes": args.strokes, "scale": args.scale}
@@ -68,6 +79,32 @@ def main(argv: list[str] | None = None) -> int:
     else:
         where = f"{args.strokes} at scale {args.scale}" if digits is not None else f"{data.source} (test)"
         print(f"model {loaded.path}\ndata  {where}\n\n{evaluation.report()}")
+    return 0
+
+
+def _evaluate_adaptation(loaded, digits, data, args) -> int:
+    from training.adapt_eval import evaluate_adaptation, summarise
+    from training.adapt_job import AdaptError
+
+    def progress(outcome) -> None:
+        if not args.json:
+            print(f"{outcome.writer}: {outcome.correct_before}/{outcome.n} -> {outcome.correct_after}/{outcome.n} "
+                  f"({outcome.seconds:.1f} s)", flush=True)
+
+    try:
+        outcomes = evaluate_adaptation(loaded.model, digits, data.x_train, data.y_train, args.adapt, on_writer=progress)
+    except AdaptError as error:
+        print(f"mnist-pad-eval: {args.strokes}: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    figures = summarise(outcomes, args.adapt)
+    if args.json:
+        print(json.dumps({"model": str(loaded.path), "strokes": args.strokes, "replay": data.source, **figures}))
+        return 0
+    print(f"\nmodel {loaded.path}\ndata  {args.strokes}, adapted to each writer's first {args.adapt} digits")
+    for key in ("writers", "n", "accuracy_before", "accuracy_after", "error_reduction", "worst_writer_change",
+                "writers_worse", "adapt_seconds_p50", "other_writers_accuracy_before", "other_writers_accuracy_after"):
+        value = figures[key]
+        print(f"{key:30} {value:.4f}" if isinstance(value, float) else f"{key:30} {value}")
     return 0
 
 

@@ -9,6 +9,7 @@ from PySide6.QtCore import QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QIcon, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget
 
+from mnist_pad.gui.adaptation import Adaptation
 from mnist_pad.gui.draw_tab import DrawTab
 from mnist_pad.gui.train_tab import TrainTab
 from mnist_pad.gui.threads import keep_until_finished
@@ -27,7 +28,10 @@ def app_icon() -> QIcon:
 class MainWindow(QMainWindow):
     model_changed = Signal(str)  # path of the model that now serves predictions
 
-    def __init__(self, model_path: str | None = None, data_path: str | None = None, parent=None):
+    def __init__(
+        self, model_path: str | None = None, data_path: str | None = None, parent=None, my_digits=None
+    ):
+        """``my_digits``: a callable returning the user's saved digits as PenDigits in pad units."""
         super().__init__(parent)
         self.setWindowTitle(APP_NAME)
         self.setWindowIcon(app_icon())
@@ -51,6 +55,7 @@ class MainWindow(QMainWindow):
         self.model_status = QLabel(self)
         self.model_status.setContentsMargins(8, 2, 8, 2)
         self.statusBar().addWidget(self.model_status, 1)
+        self.adaptation = Adaptation(self, my_digits)
         self._build_menu()
 
         # Loading starts once the event loop runs, so the window shows first.
@@ -64,6 +69,9 @@ class MainWindow(QMainWindow):
         self.open_action.setShortcut(QKeySequence.StandardKey.Open)
         self.open_action.triggered.connect(self.choose_model)
         file_menu.addAction(self.open_action)
+        file_menu.addAction(self.adaptation.back_action)
+        file_menu.addAction(self.adaptation.adapt_action)
+        file_menu.aboutToShow.connect(self.adaptation.refresh)  # the digits may have changed since
         file_menu.addSeparator()
         self.quit_action = QAction("&Quit", self)
         self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
