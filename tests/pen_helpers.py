@@ -22,3 +22,17 @@ def in_pad_units_subset(digits: PenDigits, indices, writer: str = "me") -> PenDi
 
 def writer_indices(digits: PenDigits, writer: str) -> np.ndarray:
     return np.flatnonzero(digits.writers == writer)
+
+
+def save_subset(digits: PenDigits, indices, path) -> None:
+    """A pen-digits file (tablet units, writers kept) holding the digits at ``indices``."""
+    samples = [digits.strokes(i) for i in indices]
+    strokes = [stroke for sample in samples for stroke in sample]
+    np.savez(
+        path,
+        labels=digits.labels[list(indices)].astype(np.int8),
+        points=np.concatenate(strokes),
+        stroke_offsets=np.concatenate([[0], np.cumsum([len(s) for s in strokes])]),
+        sample_offsets=np.concatenate([[0], np.cumsum([len(s) for s in samples])]),
+        writer=digits.writers[list(indices)],
+    )
