@@ -44,32 +44,33 @@ class Adaptation(QObject):
         window.train_tab.running_changed.connect(self.refresh)
         self.refresh()
 
-    def _saved_digits(self):
-        """(the saved digits or None when there is no store, why they cannot be adapted to or None)."""
+    def _digits_and_refusal(self):
+        """(the saved digits or None when there is no store, why adapting cannot start now or None)."""
         if self._digits_source is None:
             return None, NO_STORE
         digits = self._digits_source()
+        if self._window.train_tab.is_training:
+            return digits, "Wait for the run in the Train tab to end, or stop it."
+        if self._current_model is None:
+            return digits, "There is no model loaded to adapt yet."
         return digits, too_few_digits(len(digits))
 
     @Slot()
     def refresh(self) -> None:
         """Enable the action, or disable it saying why; call when the digits or the model change."""
-        digits, refusal = self._saved_digits()
-        busy = self._window.train_tab.is_training
-        self.adapt_action.setEnabled(refusal is None and not busy and self._current_model is not None)
+        digits, refusal = self._digits_and_refusal()
         count = 0 if digits is None else len(digits)
-        if refusal is None:
-            self.adapt_action.setText(f"{ADAPT_TEXT} ({count} digits)")
-            tip = f"Fine-tune the current model on your {count} saved digits, in a few seconds."
-        else:
-            self.adapt_action.setText(f"{ADAPT_TEXT} ({count} of {MIN_DIGITS} digits saved)")
-            tip = refusal
+        enough = too_few_digits(count) is None
+        self.adapt_action.setText(f"{ADAPT_TEXT} ({count} digits)" if enough
+                                  else f"{ADAPT_TEXT} ({count} of {MIN_DIGITS} digits saved)")
+        tip = refusal or f"Fine-tune the current model on your {count} saved digits, in a few seconds."
+        self.adapt_action.setEnabled(refusal is None)
         self.adapt_action.setToolTip(tip)
         self.adapt_action.setStatusTip(tip)
 
     @Slot()
     def start(self) -> None:
-        digits, refusal = self._saved_digits()
+        digits, refusal = self._digits_and_refusal()
         if refusal is not None:
             self._window.show_error(refusal)
             return
@@ -86,10 +87,12 @@ class Adaptation(QObject):
     @Slot(object)
     def _run_finished(self, result) -> None:
         if isinstance(result, AdaptResult) and result.checkpoint_written:
+            base = Path(self._current_model).name
             self._window.open_model(str(result.out_path))
             self._window.tabs.setCurrentWidget(self._window.draw_tab)
             self._window.statusBar().showMessage(
-                f"Adapted to {result.digits} of your digits; File ▸ Back to … returns to the model before.",
+                f"Now reading your handwriting with {result.out_path.name}, adapted to {result.digits} of your "
+                f"digits; File ▸ Back to {base} returns to the model before.",
                 STATUS_MESSAGE_MS,
             )
 

@@ -70,6 +70,7 @@ class MainWindow(QMainWindow):
         self.open_action.triggered.connect(self.choose_model)
         file_menu.addAction(self.open_action)
         file_menu.addAction(self.adaptation.back_action)
+        file_menu.addSeparator()
         file_menu.addAction(self.adaptation.adapt_action)
         file_menu.aboutToShow.connect(self.adaptation.refresh)  # the digits may have changed since
         file_menu.addSeparator()
