@@ -117,9 +117,12 @@ def adapt(
 
     x = np.concatenate([features(writer_images), features(replay.images)])
     y = np.concatenate([writer_labels, replay.labels])
-    # Each side gets its share of the loss whatever the counts.
+    # The writer's digits and the replay each get their share of the loss whatever
+    # the counts, and within the writer's share each class saved weighs the same:
+    # someone who saved mostly 0s and 1s must not teach the model to say 0 or 1 more often.
+    writer_weights = 1.0 / np.bincount(writer_labels, minlength=10)[writer_labels]
     weights = np.concatenate([
-        np.full(len(writer_images), config.writer_share / len(writer_images)),
+        writer_weights * config.writer_share / writer_weights.sum(),
         np.full(len(replay.images), (1 - config.writer_share) / len(replay.images)),
     ]) * len(y)
     head.compile(
