@@ -43,7 +43,8 @@ def test_adapt_reports_each_writers_held_out_digits_before_and_after(two_writers
     report = json.loads(finished.stdout)
     per_writer = report["adapted_writers"]
     assert report["writers"] == 2 and [w["writer"] for w in per_writer] == writers
-    assert report["n"] == 2 * (DIGITS_PER_WRITER - 20) and all(w["n"] == DIGITS_PER_WRITER - 20 for w in per_writer)
+    assert report["n"] == 2 * (DIGITS_PER_WRITER - 20)
+    assert all(w["n"] == DIGITS_PER_WRITER - 20 for w in per_writer)
     assert report["accuracy_before"] == pytest.approx(np.mean([w["accuracy_before"] for w in per_writer]))
     assert report["accuracy_after"] == pytest.approx(np.mean([w["accuracy_after"] for w in per_writer]))
     if report["accuracy_before"] < 1:
@@ -51,7 +52,8 @@ def test_adapt_reports_each_writers_held_out_digits_before_and_after(two_writers
         assert report["error_reduction"] == pytest.approx(expected)
     changes = [100 * (w["accuracy_after"] - w["accuracy_before"]) for w in per_writer]
     assert report["worst_writer_change"] == pytest.approx(min(changes))
-    assert report["adapt_seconds_p50"] == pytest.approx(np.median([w["adapt_seconds"] for w in per_writer]), abs=0.01)
+    median = np.median([w["adapt_seconds"] for w in per_writer])
+    assert report["adapt_seconds_p50"] == pytest.approx(median, abs=0.01)
     assert 0 < report["other_writers_accuracy_before"] <= 1 and 0 < report["other_writers_accuracy_after"] <= 1
 
 
@@ -61,11 +63,13 @@ def test_adapt_needs_strokes(sample_path):
 
 def test_adapt_refuses_too_few_digits_to_help(two_writers, sample_path):
     path, _ = two_writers
-    finished = run("mnist-pad-eval", "--strokes", str(path), "--adapt", str(MIN_DIGITS - 1), "--data", str(sample_path))
+    finished = run("mnist-pad-eval", "--strokes", str(path), "--adapt", str(MIN_DIGITS - 1),
+                   "--data", str(sample_path))
     assert_one_line_refusal(finished, str(path), f"at least {MIN_DIGITS}")
 
 
 def test_adapt_refuses_a_file_without_writers_that_have_enough_digits(two_writers, sample_path):
     path, _ = two_writers
-    finished = run("mnist-pad-eval", "--strokes", str(path), "--adapt", str(DIGITS_PER_WRITER), "--data", str(sample_path))
+    finished = run("mnist-pad-eval", "--strokes", str(path), "--adapt", str(DIGITS_PER_WRITER),
+                   "--data", str(sample_path))
     assert_one_line_refusal(finished, str(path), f"{DIGITS_PER_WRITER + 10} digits")

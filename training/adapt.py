@@ -22,6 +22,7 @@ import keras
 import numpy as np
 
 from mnist_pad.pen_digits import PenDigits, in_pad_units, load_pen_digits, render_pad_strokes
+from mnist_pad.predictor import Predictor
 from training.adapt_job import AdaptConfig, AdaptError, AdaptJob, AdaptResult, too_few_digits
 from training.atomic import OutputError, ensure_writable, write_atomic, write_bytes_atomic
 from training.augment import random_augment
@@ -77,9 +78,9 @@ def to_uint8(images: np.ndarray) -> np.ndarray:
     return np.clip(np.rint(np.asarray(images) * 255), 0, 255).astype(np.uint8)
 
 
-def as_model_input(images: np.ndarray, model) -> np.ndarray:
-    """uint8 images -> the float [0, 1] batch ``model`` takes."""
-    return (images.astype(np.float32) / 255.0).reshape((-1, *model.inputs[0].shape[1:]))
+def as_float(images: np.ndarray) -> np.ndarray:
+    """uint8 images -> float [0, 1], as the network takes them."""
+    return images.astype(np.float32) / 255.0
 
 
 def adapt(
@@ -112,10 +113,7 @@ def adapt(
     # The adapting layers are the model's own, so training them changes ``model``.
     head = keras.Sequential([keras.Input(tuple(trunk_output.shape[1:])), *model.layers[split:]])
 
-    def features(uint8_images: np.ndarray) -> np.ndarray:
-        return trunk.predict(as_model_input(uint8_images, model), batch_size=500, verbose=0)
-
-    x = np.concatenate([features(writer_images), features(replay.images)])
+    x = Predictor(trunk).predict_batch(as_float(np.concatenate([writer_images, replay.images])))
     y = np.concatenate([writer_labels, replay.labels])
     # The writer's digits and the replay each get their share of the loss whatever
     # the counts, and within the writer's share each class saved weighs the same:
@@ -162,9 +160,13 @@ class _Progress(keras.callbacks.Callback):
             self.model.stop_training = True
 
 
+def predicted_classes(model: keras.Model, images: np.ndarray) -> np.ndarray:
+    """Classes for uint8 images, through the compiled call the app predicts with."""
+    return Predictor(model).predict_batch(as_float(images)).argmax(1)
+
+
 def accuracy(model: keras.Model, images: np.ndarray, labels: np.ndarray) -> float:
-    probabilities = model.predict(as_model_input(images, model), batch_size=500, verbose=0)
-    return float(np.mean(probabilities.argmax(1) == np.asarray(labels)))
+    return float(np.mean(predicted_classes(model, images) == np.asarray(labels)))
 
 
 # -- the job the GUI runs in the training child process ---------------------------
@@ -217,7 +219,8 @@ def adapt_and_save(job: AdaptJob, report: Callable[[object], None], cancel: thre
 
 
 def _write_card(
-    out_path: Path, job: AdaptJob, labels, adapted_layers: list[str], replay_size: int, seconds: float, figures: dict
+    out_path: Path, job: AdaptJob, labels, adapted_layers: list[str], replay_size: int, seconds: float,
+    figures: dict,
 ) -> None:
     import tensorflow as tf
 

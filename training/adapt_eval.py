@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from mnist_pad.pen_digits import PenDigits
-from training.adapt import adapt, as_model_input, render_digits, replay_sample
+from training.adapt import adapt, predicted_classes, render_digits, replay_sample
 from training.adapt_job import AdaptConfig, AdaptError
 
 MIN_TEST_DIGITS = 10
@@ -59,7 +59,7 @@ def evaluate_adaptation(
     rng = np.random.default_rng(config.seed)
     in_other_sample = np.zeros(len(labels), bool)
     in_other_sample[rng.choice(len(labels), min(OTHER_WRITERS_SAMPLE, len(labels) // 2), replace=False)] = True
-    predicted_before = _predicted(base, images)
+    predicted_before = predicted_classes(base, images)
     outcomes = []
     for writer in writers:
         own = np.flatnonzero(digits.writers == writer)
@@ -70,7 +70,8 @@ def evaluate_adaptation(
         started = time.perf_counter()
         adapted = adapt(base, images[train], labels[train], replay, config)
         seconds = time.perf_counter() - started
-        after_test, after_others = _predicted(adapted, images[test]), _predicted(adapted, images[others])
+        after_test = predicted_classes(adapted, images[test])
+        after_others = predicted_classes(adapted, images[others])
         outcome = WriterOutcome(
             writer=str(writer), n=len(test),
             correct_before=int(np.sum(predicted_before[test] == labels[test])),
@@ -83,10 +84,6 @@ def evaluate_adaptation(
         if on_writer is not None:
             on_writer(outcome)
     return outcomes
-
-
-def _predicted(model, images: np.ndarray) -> np.ndarray:
-    return model.predict(as_model_input(images, model), batch_size=500, verbose=0).argmax(1)
 
 
 def summarise(outcomes: list[WriterOutcome], saved: int) -> dict:
