@@ -106,3 +106,20 @@ def test_without_a_store_of_digits_the_action_is_disabled(qtbot, sample_path):
     assert not window.adaptation.adapt_action.isEnabled()
     assert window.adaptation.adapt_action.toolTip() == NO_STORE
     assert not window.adaptation.back_action.isEnabled()
+
+
+def test_a_failed_adaptation_says_why_in_one_sentence_and_keeps_the_model(
+    qtbot, tmp_path, first_writer, default_model  # noqa: F811
+):
+    digits, own = first_writer
+    saved = in_pad_units_subset(digits, own[:MIN_DIGITS])
+    missing = tmp_path / "no-such-mnist.npz"
+    window = open_window(qtbot, missing, lambda: saved)
+    with qtbot.waitSignal(window.train_tab.training_failed, timeout=ADAPT_TIMEOUT_MS) as failed:
+        window.adaptation.adapt_action.trigger()
+    qtbot.waitUntil(lambda: not window.train_tab.is_training, timeout=ADAPT_TIMEOUT_MS)
+    sentence = failed.args[0]
+    assert window.errors == [sentence] and str(missing) in sentence
+    assert sentence.endswith(".") and "\n" not in sentence
+    assert window.train_tab.status_label.text().startswith("Adapting did not run to the end")
+    assert window.current_model_path == str(default_model)

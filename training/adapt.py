@@ -21,7 +21,8 @@ from typing import Callable
 import keras
 import numpy as np
 
-from mnist_pad.pen_digits import PenDigits, in_pad_units, load_pen_digits, render_pad_strokes
+from mnist_pad.model_io import ModelLoadError, load_model
+from mnist_pad.pen_digits import PenDigits, PenDigitsError, in_pad_units, load_pen_digits, render_pad_strokes
 from mnist_pad.predictor import Predictor
 from training.adapt_job import AdaptConfig, AdaptError, AdaptJob, AdaptResult, too_few_digits
 from training.atomic import OutputError, ensure_writable, write_atomic, write_bytes_atomic
@@ -174,9 +175,6 @@ def accuracy(model: keras.Model, images: np.ndarray, labels: np.ndarray) -> floa
 
 def adapt_and_save(job: AdaptJob, report: Callable[[object], None], cancel: threading.Event):
     """Load, adapt, check and save atomically with a card; bad input becomes ``Failed``."""
-    from mnist_pad.model_io import ModelLoadError, load_model
-    from mnist_pad.pen_digits import PenDigitsError
-
     out_path = Path(job.out_path)
     try:
         refusal = too_few_digits(len(job.digits))

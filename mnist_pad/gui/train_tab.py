@@ -501,7 +501,7 @@ class TrainTab(QWidget):
         self.progress_bar.setRange(0, 1)
         self.progress_bar.setValue(0)
         self.progress_bar.setFormat("Failed")
-        self._show_status("Training did not run to the end; earlier model files are untouched.")
+        self._show_status(f"{self._activity} did not run to the end; earlier model files are untouched.")
         if not self._closing:
             self.show_error(sentence)
         self.training_failed.emit(sentence)
