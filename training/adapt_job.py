@@ -10,6 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mnist_pad.pen_digits import PenDigits
 
 # Fewer digits than this made some writers worse than the model they started
 # from (README, "Adapting to your handwriting"): the action refuses instead.
@@ -64,7 +68,7 @@ class AdaptJob:
 
     base_model_path: str
     out_path: str
-    digits: object  # mnist_pad.pen_digits.PenDigits, strokes in pad units
+    digits: PenDigits  # the writer's digits, strokes in pad units (as the canvas stores them)
     data_path: str | None  # MNIST to replay; None: $MNIST_PAD_DATA, else Keras' download
     pen_digits_path: str | None = None  # other writers' pen digits to replay, when there are any
     config: AdaptConfig = AdaptConfig()
