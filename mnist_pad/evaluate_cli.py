@@ -2,10 +2,13 @@
 
     mnist-pad-eval                                  # the default model on MNIST's test set
     mnist-pad-eval --model m.h5 --strokes dev.npz --scale 0.6 --json
+    mnist-pad-eval --model m.h5 --strokes dev.npz --adapt 20 --json  # adapted to each writer
 
 With ``--strokes`` each digit is drawn on the real canvas widget, offscreen,
 through the same mouse-event path as a person's pen, and preprocessed exactly as
-live drawing is.
+live drawing is. With ``--adapt N`` a fresh copy of the model is adapted to each
+writer's first N digits, as the app's "Adapt to my handwriting" does, and the
+writer's other digits are scored before and after (``training.adapt_eval``).
 """
 
 from __future__ import annotations
@@ -36,12 +39,18 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--hold-out-writers", type=writer_fold, metavar="K/F",
                         help="with --strokes: only the writers of fold K of F, the digits that "
                         "mnist-pad-train --hold-out-writers K/F left out")
+    parser.add_argument("--adapt", type=number_in_range(int, 1), metavar="N",
+                        help="with --strokes: adapt to each writer's first N digits and score the rest "
+                        "before and after (MNIST to replay from --data)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of a report")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.adapt is not None and not args.strokes:
+        parser.error("--adapt needs --strokes, the writers to adapt to")
     from mnist_pad.model_io import ModelLoadError, default_model_path, inspect_model_file, load_model
     from mnist_pad.pen_digits import PenDigitsError, load_pen_digits
     from training import import_tensorflow_quietly
@@ -55,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
         digits = load_pen_digits(args.strokes) if args.strokes else None
         if digits is not None and args.hold_out_writers:
             digits = held_out_digits(digits, args.hold_out_writers)
-        data = None if digits else load_mnist(args.data)
+        data = None if digits and args.adapt is None else load_mnist(args.data)
         import_tensorflow_quietly()
         loaded = load_model(model_path)
     except (ModelLoadError, PenDigitsError, DataError) as error:
@@ -64,6 +73,8 @@ def main(argv: list[str] | None = None) -> int:
 
     from training.evaluate import evaluate, evaluate_predictions, per_writer_summary
 
+    if args.adapt is not None:
+        return _evaluate_adaptation(loaded, digits, data, args)
     per_writer = None
     if digits is not None:
         probabilities = _predict_replayed(loaded.model, digits, args.scale)
@@ -99,6 +110,34 @@ def _writers_report(summary: dict) -> str:
         f"\n\n{summary['writers']} writers: median accuracy {summary['median_accuracy']:.4f}, "
         f"worst {summary['worst_accuracy']:.4f}\nworst writers: {worst}"
     )
+
+
+def _evaluate_adaptation(loaded, digits, data, args) -> int:
+    from training.adapt_eval import evaluate_adaptation, summarise
+    from training.adapt_job import AdaptError
+
+    def progress(outcome) -> None:
+        if not args.json:
+            print(f"{outcome.writer}: {outcome.correct_before}/{outcome.n} -> {outcome.correct_after}/{outcome.n} "
+                  f"({outcome.seconds:.1f} s)", flush=True)
+
+    try:
+        outcomes = evaluate_adaptation(
+            loaded.model, digits, data.x_train, data.y_train, args.adapt, on_writer=progress
+        )
+    except AdaptError as error:
+        print(f"mnist-pad-eval: {args.strokes}: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    figures = summarise(outcomes, args.adapt)
+    if args.json:
+        print(json.dumps({"model": str(loaded.path), "strokes": args.strokes, "replay": data.source, **figures}))
+        return 0
+    print(f"\nmodel {loaded.path}\ndata  {args.strokes}, adapted to each writer's first {args.adapt} digits")
+    for key, value in figures.items():
+        if key == "adapted_writers":
+            continue
+        print(f"{key:30} {value:.4f}" if isinstance(value, float) else f"{key:30} {value}")
+    return 0
 
 
 def _predict_replayed(model, digits, scale: float):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from typing import Callable
 
 
 class OutputError(Exception):
@@ -57,10 +58,15 @@ def commit(temporary: Path, target: Path) -> None:
             os.close(directory)
 
 
-def write_bytes_atomic(target: Path, payload: bytes) -> None:
+def write_atomic(target: Path, write: Callable[[Path], None]) -> None:
+    """Have ``write`` fill a temporary sibling of ``target`` (a Keras ``model.save``), then commit it."""
     temporary = temporary_sibling(target)
     try:
-        temporary.write_bytes(payload)
+        write(temporary)
         commit(temporary, target)
     finally:
         temporary.unlink(missing_ok=True)
+
+
+def write_bytes_atomic(target: Path, payload: bytes) -> None:
+    write_atomic(target, lambda temporary: temporary.write_bytes(payload))

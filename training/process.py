@@ -1,4 +1,4 @@
-"""``train`` in a child process, for a desktop app that must outlive whatever happens there.
+"""``train`` (or an adaptation) in a child process, for a desktop app that must outlive whatever happens there.
 
 TensorFlow's native code can take a whole process down, and a fit competes
 with the GUI for the interpreter lock and sets TensorFlow's thread pools for
@@ -6,10 +6,13 @@ throughput. Run in a child, a crash costs the run, not the app and its drawing;
 the child can be killed at any moment, which the atomic checkpoint makes safe;
 and the parent keeps TensorFlow configured for single-drawing latency.
 
-The child reports over a one-way pipe: ``Status`` lines before the first batch,
-then ``BatchProgress`` and ``EpochResult`` as ``train`` produces them, and last
-a ``TrainResult`` or ``Failed``. ``TrainingProcess.messages`` turns a child that
-died without a last word into ``Failed`` too. Nothing here imports Qt.
+The child runs one job: a ``TrainJob`` here, or a ``training.adapt_job.AdaptJob``;
+each has an ``out_path`` and a ``run(report, cancel)`` that returns its result
+or ``Failed``. The child reports over a one-way pipe: ``Status`` lines before the
+first batch, then ``BatchProgress`` (and ``EpochResult``) as the job produces
+them, and last ``Finished`` with the job's result, or ``Failed``.
+``TrainingProcess.messages`` turns a child that died without a last word into
+``Failed`` too. Nothing here imports Qt.
 """
 
 from __future__ import annotations
@@ -17,13 +20,14 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
+from mnist_pad.pen_digits import PenDigitsError
 from training import first_line, import_tensorflow_quietly
 from training.atomic import OutputError, remove_stray_temporaries
-from mnist_pad.pen_digits import PenDigitsError
 from training.data import DataError, load_mnist
 from training.job import TrainConfig, TrainResult
 from training.pen_data import load_pen_samples
@@ -42,20 +46,52 @@ class Failed:
 
 
 @dataclass(frozen=True)
+class Finished:
+    result: object  # the job's result: a TrainResult, an AdaptResult
+
+
+class ChildJob(Protocol):
+    """What the child process can run; it is pickled over to the child."""
+
+    activity: str  # what it does, to begin a sentence: "Training"
+    out_path: str  # the file it writes (atomically)
+
+    def run(self, report: Callable[[object], None], cancel) -> object:
+        """Do the work (TensorFlow is imported); return the result, or Failed for bad input."""
+
+
+@dataclass(frozen=True)
 class TrainJob:
     data_path: str | None  # None: $MNIST_PAD_DATA, else Keras' download
     out_path: str
     config: TrainConfig
+    activity = "Training"
+
+    def run(self, report: Callable[[object], None], cancel) -> TrainResult | Failed:
+        from training.fit import train
+
+        try:
+            report(Status("Loading the data…"))
+            data = load_mnist(self.data_path)
+            pen = load_pen_samples(list(self.config.pen_files))[0] if self.config.pen_files else None
+            if cancel.is_set():
+                return TrainResult(Path(self.out_path), cancelled=True)
+            report(Status("Building the model and compiling the first batch…"))
+            return train(
+                data, self.out_path, self.config, pen=pen, on_batch=report, on_epoch=report, cancel=cancel
+            )
+        except (DataError, PenDigitsError, OutputError) as error:
+            return Failed(str(error))
 
 
 class TrainingProcess:
-    """One run of ``training.fit.train`` in a spawned child process.
+    """One job (``training.fit.train``, an adaptation) in a spawned child process.
 
     ``start`` and ``messages`` belong to one thread (a GUI's worker thread);
     ``stop`` and ``kill`` may be called from any other.
     """
 
-    def __init__(self, job: TrainJob):
+    def __init__(self, job: ChildJob):
         # spawn, not fork: forking a process that runs Qt and TensorFlow threads
         # copies their locks in whatever state they happen to be.
         context = multiprocessing.get_context("spawn")
@@ -86,7 +122,7 @@ class TrainingProcess:
             self._process.kill()
 
     def messages(self) -> Iterator[object]:
-        """The child's reports until it has exited, always ending in a TrainResult or Failed."""
+        """The child's reports until it has exited, always ending in Finished or Failed."""
         last = None
         while True:
             try:
@@ -96,7 +132,7 @@ class TrainingProcess:
             yield last
         self._process.join()
         self._receiver.close()
-        if not isinstance(last, (TrainResult, Failed)):
+        if not isinstance(last, (Finished, Failed)):
             remove_stray_temporaries(Path(self.job.out_path), self._process.pid)
             yield Failed(_death_sentence(self._process.exitcode, self._cancel.is_set()))
 
@@ -111,36 +147,26 @@ def _death_sentence(exit_code: int | None, stopping: bool) -> str:
     return f"The training process ended unexpectedly ({cause}); earlier model files are untouched."
 
 
-def _child_main(job: TrainJob, sender, cancel) -> None:
+def _child_main(job: ChildJob, sender, cancel) -> None:
     if hasattr(os, "nice"):
         # Yield the cores to the app whenever it has work: the drawing stays
         # responsive, and training takes whatever is left, which is nearly all.
         os.nice(TRAINING_NICENESS)
     try:
-        sender.send(_train_in_child(job, sender, cancel))
+        sender.send(_run_in_child(job, sender, cancel))
     except BrokenPipeError:
         pass  # the app has gone: nobody to tell, and the checkpoint is already safe
 
 
-def _train_in_child(job: TrainJob, sender, cancel) -> TrainResult | Failed:
-    """Report, train, and return the last word; every exception becomes ``Failed``."""
+def _run_in_child(job: ChildJob, sender, cancel) -> Finished | Failed:
+    """Report, run the job, and return the last word; every exception becomes ``Failed``."""
     sender.send(Status("Loading TensorFlow…"))
     try:
         import_tensorflow_quietly()
-        from training.fit import train
     except Exception as error:  # a broken installation is still one sentence
         return Failed(f"TensorFlow could not be loaded: {first_line(error)}.")
     try:
-        sender.send(Status("Loading the data…"))
-        data = load_mnist(job.data_path)
-        pen = load_pen_samples(list(job.config.pen_files))[0] if job.config.pen_files else None
-        if cancel.is_set():
-            return TrainResult(Path(job.out_path), cancelled=True)
-        sender.send(Status("Building the model and compiling the first batch…"))
-        return train(
-            data, job.out_path, job.config, pen=pen, on_batch=sender.send, on_epoch=sender.send, cancel=cancel
-        )
-    except (DataError, PenDigitsError, OutputError) as error:
-        return Failed(str(error))
+        result = job.run(sender.send, cancel)
     except Exception as error:  # a closed pipe too: sending this then ends the child quietly
-        return Failed(f"Training failed: {first_line(error)}.")
+        return Failed(f"{job.activity} failed: {first_line(error)}.")
+    return result if isinstance(result, Failed) else Finished(result)

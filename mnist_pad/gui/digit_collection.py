@@ -14,7 +14,8 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
-from mnist_pad.my_digits import DigitStore, Sample, StoreError
+from mnist_pad.my_digits import DigitStore, Sample, StoreError, samples_to_pen_digits
+from mnist_pad.pen_digits import PenDigits
 
 
 class DigitCollection(QObject):
@@ -51,6 +52,10 @@ class DigitCollection(QObject):
 
     def counts(self) -> list[int]:
         return self._read(lambda store: store.counts(), [0] * 10)
+
+    def pen_digits(self) -> PenDigits:
+        """Every saved digit, oldest first, as PenDigits in pad units; none when the store cannot be read."""
+        return samples_to_pen_digits(self.samples())
 
     # -- changing -------------------------------------------------------------------
 

@@ -23,6 +23,7 @@ from mnist_pad.model_io import MODEL_SUFFIXES, default_model_path
 
 # Imported when built, after the first paint: numpy, pyqtgraph and the store are slow to import.
 if TYPE_CHECKING:
+    from mnist_pad.gui.adaptation import Adaptation
     from mnist_pad.gui.digit_collection import DigitCollection
     from mnist_pad.gui.inside_tab import InsideTab
     from mnist_pad.gui.my_digits_view import MyDigitsView
@@ -50,7 +51,11 @@ def read_my_digits():
 class MainWindow(QMainWindow):
     model_changed = Signal(str)  # path of the model that now serves predictions
 
-    def __init__(self, model_path: str | None = None, data_path: str | None = None, parent=None):
+    def __init__(
+        self, model_path: str | None = None, data_path: str | None = None, parent=None, my_digits=None
+    ):
+        """``my_digits``: a callable returning the user's saved digits as PenDigits in pad units
+        (default: the store's)."""
         super().__init__(parent)
         self.setWindowTitle(APP_NAME)
         self.resize(940, 640)
@@ -84,6 +89,7 @@ class MainWindow(QMainWindow):
         self.model_status = QLabel(self)
         self.model_status.setContentsMargins(8, 2, 8, 2)
         self.statusBar().addWidget(self.model_status, 1)
+        self._my_digits_source = my_digits
         self._build_menu()
 
         self._initial_model = str(model_path) if model_path else str(default_model_path())
@@ -105,6 +111,7 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(icon)
         for placeholder in list(self._tab_builders):  # now, so that each tab opens at once when clicked
             self._build_tab(placeholder)
+        self.adaptation.refresh()
 
     # -- tabs built after the first paint -----------------------------------------
 
@@ -120,6 +127,23 @@ class MainWindow(QMainWindow):
             self.draw_tab.set_collection(collection)
             self._built["store"] = collection
         return self._built["store"]
+
+    @property
+    def adaptation(self) -> Adaptation:
+        """File ▸ Adapt to my handwriting / Back to the previous model."""
+        if "adaptation" not in self._built:
+            from mnist_pad.gui.adaptation import Adaptation
+
+            adaptation = Adaptation(self, self._my_digits_source or self.my_digits.pen_digits)
+            self.my_digits.changed.connect(adaptation.refresh)
+            for action in (adaptation.back_action, None, adaptation.adapt_action):
+                if action is None:
+                    self.file_menu.insertSeparator(self._quit_separator)
+                else:
+                    self.file_menu.insertAction(self._quit_separator, action)
+            self.file_menu.aboutToShow.connect(adaptation.refresh)  # the digits may have changed since
+            self._built["adaptation"] = adaptation
+        return self._built["adaptation"]
 
     @property
     def my_digits_view(self) -> MyDigitsView:
@@ -178,12 +202,12 @@ class MainWindow(QMainWindow):
         self._build_tab(self.tabs.widget(index))  # chosen before start-up built it
 
     def _build_menu(self) -> None:
-        file_menu = self.menuBar().addMenu("&File")
+        self.file_menu = file_menu = self.menuBar().addMenu("&File")
         self.open_action = QAction("&Open model…", self)
         self.open_action.setShortcut(QKeySequence.StandardKey.Open)
         self.open_action.triggered.connect(self.choose_model)
         file_menu.addAction(self.open_action)
-        file_menu.addSeparator()
+        self._quit_separator = file_menu.addSeparator()  # the adaptation's actions go above it
         self.quit_action = QAction("&Quit", self)
         self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
         self.quit_action.triggered.connect(self.close)

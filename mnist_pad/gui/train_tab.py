@@ -45,7 +45,7 @@ from mnist_pad.gui.training_worker import TrainingWorker
 from mnist_pad.model_io import default_model_path
 from training.data import DATA_ENV_VAR
 from training.job import TrainConfig
-from training.process import TrainJob
+from training.process import ChildJob, TrainJob
 
 KERAS_DOWNLOAD = "Keras MNIST download"
 REPAINT_INTERVAL_MS = 50
@@ -66,9 +66,9 @@ def models_directory() -> Path:
     return Path(base) / "models"
 
 
-def new_model_path(directory: Path) -> Path:
+def new_model_path(directory: Path, name: str = "mnist_convnet") -> Path:
     """A fresh, time-stamped file name that no earlier run has used."""
-    stem = f"mnist_convnet_{time.strftime('%Y%m%d-%H%M%S')}"
+    stem = f"{name}_{time.strftime('%Y%m%d-%H%M%S')}"
     path, n = directory / f"{stem}.h5", 2
     while path.exists():
         path, n = directory / f"{stem}-{n}.h5", n + 1
@@ -126,6 +126,7 @@ class TrainTab(QWidget):
         self._closing = False  # shutdown() was called: end quietly, no dialogs
         self._worker: TrainingWorker | None = None
         self._planned_epochs = 0
+        self._activity = "Training"  # what the running job does, for the status line
         self._eta: EtaClock | None = None
         self._latest_batch = None
         self._batch_dirty = False
@@ -356,8 +357,19 @@ class TrainTab(QWidget):
             pen_files=tuple(self.pen_files.paths()),
             pen_repeat=self.pen_files.repeat_spin.value(),
         )
-        job = TrainJob(data_path=self._data_path, out_path=str(out_path), config=config)
-        self._clear_results(config.epochs)
+        self.run_job(TrainJob(data_path=self._data_path, out_path=str(out_path), config=config), config.epochs)
+
+    @property
+    def data_path(self) -> str | None:
+        """The MNIST source the next run reads (None: $MNIST_PAD_DATA, else Keras' download)."""
+        return self._data_path
+
+    def run_job(self, job: ChildJob, epochs: int) -> None:
+        """Run ``job`` in the training process, with this tab's progress and Stop (also for adapting)."""
+        if self.is_training:
+            return
+        self._activity = job.activity
+        self._clear_results(epochs)
         self._closing = False
 
         thread = QThread()  # no parent: see keep_until_finished
@@ -438,7 +450,7 @@ class TrainTab(QWidget):
     @Slot(object)
     def _on_batch(self, progress) -> None:
         if self._latest_batch is None:
-            self._show_status("Training…")
+            self._show_status(f"{self._activity}…")
         self._latest_batch = progress
         self._batch_dirty = True
         self.curves.add_batch(progress)
@@ -460,7 +472,7 @@ class TrainTab(QWidget):
         left = self._eta.seconds_left(p, time.monotonic())
         if self.stop_button.isEnabled():  # not while "Stopping…" is shown
             pace = "estimating time left…" if left is None else f"about {format_duration(left)} left"
-            self._show_status(f"Training · loss {p.loss:.4f} · acc {p.acc:.4f} · {pace}")
+            self._show_status(f"{self._activity} · loss {p.loss:.4f} · acc {p.acc:.4f} · {pace}")
 
     @Slot(object)
     def _on_epoch(self, result) -> None:
@@ -506,7 +518,7 @@ class TrainTab(QWidget):
         self.progress_bar.setRange(0, 1)
         self.progress_bar.setValue(0)
         self.progress_bar.setFormat("Failed")
-        self._show_status("Training did not run to the end; earlier model files are untouched.")
+        self._show_status(f"{self._activity} did not run to the end; earlier model files are untouched.")
         if not self._closing:
             self.show_error(sentence)
         self.training_failed.emit(sentence)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from training.adapt_job import AdaptResult
+
 
 def format_duration(seconds: float) -> str:
     seconds = max(0, round(seconds))
@@ -49,6 +51,8 @@ def outcome_title(result) -> str:
 
 def summary_text(result, planned_epochs: int) -> str:
     """What a finished run achieved, in a few plain sentences."""
+    if isinstance(result, AdaptResult):
+        return adapt_summary_text(result)
     took = format_duration(result.seconds)
     complete = len(result.epochs)
     if result.cancelled:
@@ -66,3 +70,17 @@ def summary_text(result, planned_epochs: int) -> str:
     else:
         lines.append("No epoch finished, so no model was written.")
     return "\n".join(lines)
+
+
+def adapt_summary_text(result: AdaptResult) -> str:
+    if result.cancelled:
+        return "Adapting was stopped by you; no model was written."
+    figures = result.figures
+    return "\n".join([
+        f"Adapted to {result.digits} of your digits in {format_duration(result.seconds)}.",
+        f"Your digits: {figures['my_digits_accuracy_before']:.1%} right before, "
+        f"{figures['my_digits_accuracy_after']:.1%} after.",
+        f"{figures['mnist_test_sample']} MNIST test digits: {figures['mnist_test_sample_accuracy_before']:.1%} before, "
+        f"{figures['mnist_test_sample_accuracy_after']:.1%} after.",
+        f"Saved to {result.out_path}",
+    ])

@@ -12,19 +12,19 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from training.job import BatchProgress, EpochResult, TrainResult
-from training.process import Failed, Status, TrainingProcess, TrainJob
+from training.job import BatchProgress, EpochResult
+from training.process import ChildJob, Failed, Finished, Status, TrainingProcess
 
 
 class TrainingWorker(QObject):
     status = Signal(str)  # a short line about the phase before the first batch
     batch_progress = Signal(object)  # training.job.BatchProgress
     epoch_ended = Signal(object)  # training.job.EpochResult
-    finished = Signal(object)  # training.job.TrainResult
+    finished = Signal(object)  # the job's result: training.job.TrainResult, training.adapt_job.AdaptResult
     failed = Signal(str)  # one sentence
     done = Signal()  # last of all, whatever happened
 
-    def __init__(self, job: TrainJob):
+    def __init__(self, job: ChildJob):
         super().__init__()
         self.process = TrainingProcess(job)
 
@@ -55,7 +55,7 @@ class TrainingWorker(QObject):
             self.epoch_ended.emit(message)
         elif isinstance(message, Status):
             self.status.emit(message.text)
-        elif isinstance(message, TrainResult):
-            self.finished.emit(message)
+        elif isinstance(message, Finished):
+            self.finished.emit(message.result)
         elif isinstance(message, Failed):
             self.failed.emit(message.sentence)
