@@ -5,7 +5,7 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-from PySide6.QtCore import QTimer, Signal, Slot
+from PySide6.QtCore import QSize, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QIcon, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget
 
@@ -22,6 +22,7 @@ from mnist_pad.my_digits import DigitStore, default_store_path
 APP_NAME = "mnist-pad"
 MODEL_FILTER = "Keras models (*.h5 *.keras)"
 NO_MODEL = "No model loaded: open one with File ▸ Open model… (Ctrl+O)"
+DEFAULT_SIZE = QSize(940, 640)  # every tab fits it, so the window never grows off a small screen
 
 
 def app_icon() -> QIcon:
@@ -44,7 +45,7 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.setWindowTitle(APP_NAME)
         self.setWindowIcon(app_icon())
-        self.resize(940, 640)
+        self.resize(DEFAULT_SIZE)
         self.setAcceptDrops(True)
 
         self.current_model_path: str | None = None
