@@ -93,7 +93,8 @@ class LivePage(QWidget):
         scroller.setFrameShape(QScrollArea.Shape.NoFrame)
         # Always the strip's height (it does not depend on the model): the page never grows when a
         # model's strip arrives, and only a wide strip scrolls, sideways.
-        scroller.setFixedHeight(self.strip.sizeHint().height() + scroller.horizontalScrollBar().sizeHint().height())
+        scroll_bar = scroller.horizontalScrollBar().sizeHint().height()
+        scroller.setFixedHeight(self.strip.sizeHint().height() + scroll_bar)
         scroller.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         strip_header = QHBoxLayout()
         strip_header.addWidget(self.hover_label, 1)
@@ -158,8 +159,8 @@ class InsideTab(QWidget):
         self.card_label.setWordWrap(True)
         self.card_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.card_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.card_label.setMargin(16)
-        card_page = QScrollArea(self)  # a card with many epochs is taller than the window
+        self.card_label.setMargin(16)  # not contentsMargins: the scroll area resets those
+        card_page = QScrollArea(self)  # a long card in a short window scrolls rather than being cut
         card_page.setWidgetResizable(True)
         card_page.setFrameShape(QScrollArea.Shape.NoFrame)
         card_page.setWidget(self.card_label)

@@ -181,7 +181,7 @@ class MyDigitsView(QWidget):
         self.empty_label = QLabel(NO_DIGITS, self)
         self.undo_button = QPushButton("Undo", self)
         self.redo_button = QPushButton("Redo", self)
-        self.relabel_button = QPushButton("Relabel as", self)  # a push button keeps its menu arrow off the text
+        self.relabel_button = QPushButton("Relabel as", self)  # its menu arrow stays off the text
         self.delete_button = QPushButton("Delete", self)
         self.headings: list[QLabel] = []
         self.thumbnails: list[DigitThumbnails] = []
