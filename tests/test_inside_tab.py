@@ -15,7 +15,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 from test_inspect import small_model, subset
 
-from mnist_pad.gui.main_window import MainWindow
+from mnist_pad.gui.main_window import DEFAULT_SIZE, MainWindow
 from mnist_pad.gui.mistakes import DataSource, MistakesPage, pen_digits_file_source
 from mnist_pad.inspect import mnist_test_images, receptive_fields
 from mnist_pad.pen_digits import in_pad_units, load_pen_digits
@@ -272,6 +272,7 @@ def test_a_model_it_cannot_look_inside_gets_one_sentence_and_still_draws(qtbot, 
     draw(window.draw_tab.canvas, SEVEN)
     qtbot.waitUntil(lambda: window.inside_tab.is_up_to_date, timeout=10_000)
     assert live.method_label.text() == expected and live.strip.map_counts() == {}
+    assert window.size() == DEFAULT_SIZE  # the long sentence wraps rather than widening the window
     assert window.draw_tab.probabilities() is not None  # the Draw tab serves the model as before
 
 

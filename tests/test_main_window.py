@@ -24,7 +24,7 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QFileDialog
 
-from mnist_pad.gui.main_window import MainWindow
+from mnist_pad.gui.main_window import DEFAULT_SIZE, MainWindow
 
 
 class ErrorLog(list):
@@ -66,6 +66,31 @@ def draw_and_predict(qtbot, window, strokes=ONE) -> np.ndarray:
     window.draw_tab.canvas.clear()
     draw(window.draw_tab.canvas, strokes)
     return wait_for_prediction(qtbot, window.draw_tab)
+
+
+def test_every_tab_and_page_fits_the_default_size_and_keeps_it(window, qtbot):
+    """Showing a tab never makes the window grow (Inside once grew it to 940x846, off small screens)."""
+    assert window.size() == DEFAULT_SIZE
+    inside = window.inside_tab
+    for index in range(window.tabs.count()):
+        window.tabs.setCurrentIndex(index)
+        pages = inside.pages if window.tabs.currentWidget() is inside else None
+        for page in range(pages.count() if pages else 1):
+            if pages:
+                pages.setCurrentIndex(page)
+            if pages and pages.currentWidget() is inside.live:  # its strip fills in once a model is read
+                qtbot.waitUntil(lambda: inside.live.strip.map_counts() != {}, timeout=MODEL_LOAD_TIMEOUT_MS)
+            qtbot.wait(50)  # layouts settle through posted events
+            shown = pages.currentWidget() if pages else window.tabs.currentWidget()
+            name = window.tabs.tabText(index) + (f" / {pages.tabText(page)}" if pages else "")
+            assert window.size() == DEFAULT_SIZE, name
+            room, needed = shown.size(), shown.minimumSizeHint()
+            assert needed.width() <= room.width() and needed.height() <= room.height(), name
+    window.tabs.setCurrentWidget(inside)  # the window's own minimum, with the pad on the Inside tab
+    inside.pages.setCurrentWidget(inside.live)
+    qtbot.wait(50)
+    needed = window.minimumSizeHint()
+    assert needed.width() <= DEFAULT_SIZE.width() and needed.height() <= DEFAULT_SIZE.height()
 
 
 def test_the_window_starts_with_the_default_model(window, qtbot, default_model):

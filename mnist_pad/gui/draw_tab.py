@@ -164,8 +164,10 @@ class PadArea(QWidget):
         return self.GAP + self._buttons.sizeHint().height()
 
     def minimumSizeHint(self) -> QSize:
-        side = max(self._canvas.minimumWidth(), self._buttons.sizeHint().width())
-        return QSize(side, side + self._below_pad())
+        # As wide as the buttons, but only as tall as the smallest pad: the Inside tab shares it with
+        # the layer strip, and the pad stays square by centring, so it need not fill the width.
+        width = max(self._canvas.minimumWidth(), self._buttons.sizeHint().width())
+        return QSize(width, self._canvas.minimumHeight() + self._below_pad())
 
     def sizeHint(self) -> QSize:
         return QSize(520, 520 + self._below_pad())
@@ -265,9 +267,9 @@ class DrawTab(QWidget):
         preview_caption.setEnabled(False)
 
         side = QVBoxLayout()
-        side.setContentsMargins(18, 14, 18, 18)
+        side.setContentsMargins(18, 14, 18, 12)  # short enough for a 640 px window
         side.addLayout(guess_row)
-        side.addSpacing(10)
+        side.addSpacing(4)
         side.addWidget(self.bars)
         side.addWidget(self.saver.save_hint)
         side.addSpacing(8)

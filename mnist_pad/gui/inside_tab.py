@@ -71,6 +71,7 @@ class LivePage(QWidget):
             self,
         )
         self.method_label.setEnabled(False)
+        self.method_label.setWordWrap(True)  # a failure is a long sentence; it must not widen the window
         self.hover_label.setEnabled(False)
         self.hover_label.setText("Hover over a map to see which input pixels its cell sees.")
         self.kernels_box.setChecked(True)
@@ -90,7 +91,10 @@ class LivePage(QWidget):
         scroller.setWidget(self.strip)
         scroller.setWidgetResizable(False)
         scroller.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroller.setMinimumHeight(self.strip.sizeHint().height() + 20)
+        # Always the strip's height (it does not depend on the model): the page never grows when a
+        # model's strip arrives, and only a wide strip scrolls, sideways.
+        scroll_bar = scroller.horizontalScrollBar().sizeHint().height()
+        scroller.setFixedHeight(self.strip.sizeHint().height() + scroll_bar)
         scroller.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         strip_header = QHBoxLayout()
         strip_header.addWidget(self.hover_label, 1)
@@ -155,12 +159,16 @@ class InsideTab(QWidget):
         self.card_label.setWordWrap(True)
         self.card_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.card_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.card_label.setContentsMargins(16, 16, 16, 16)
+        self.card_label.setMargin(16)  # not contentsMargins: the scroll area resets those
+        card_page = QScrollArea(self)  # a long card in a short window scrolls rather than being cut
+        card_page.setWidgetResizable(True)
+        card_page.setFrameShape(QScrollArea.Shape.NoFrame)
+        card_page.setWidget(self.card_label)
         self.pages = QTabWidget(self)
         self.pages.setDocumentMode(True)
         self.pages.addTab(self.live, "What it sees")
         self.pages.addTab(self.mistakes, "Where it goes wrong")
-        self.pages.addTab(self.card_label, "Model card")
+        self.pages.addTab(card_page, "Model card")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.pages)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPen
-from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QToolButton, QWidget
 
 from mnist_pad.inspect import RUNNER_UP
 
@@ -102,9 +102,13 @@ class ClassPicker(QWidget):
         super().__init__(parent)
         self._group = QButtonGroup(self)
         self._group.setExclusive(True)
-        row = QHBoxLayout()
+        row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(2)
+        title = QLabel("Why X, not:", self)  # beside the buttons, not above: the Inside page is short
+        title.setEnabled(False)
+        row.addWidget(title)
+        row.addSpacing(4)
         # Button ids are 0-9 for the digits and 10 for the runner-up (Qt reserves -1).
         for button_id, text, tip in [(RUNNER_UP_ID, "2nd", "The runner-up: the second most likely digit")] + [
             (digit, str(digit), f"Compare with {digit}") for digit in range(10)
@@ -121,12 +125,6 @@ class ClassPicker(QWidget):
         row.addStretch(1)
         self._group.button(RUNNER_UP_ID).setChecked(True)
         self._group.idClicked.connect(lambda button_id: self.changed.emit(self.value()))
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        title = QLabel("Why X, not:", self)
-        title.setEnabled(False)
-        layout.addWidget(title)
-        layout.addLayout(row)
 
     def value(self) -> int:
         button_id = self._group.checkedId()

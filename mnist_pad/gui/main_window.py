@@ -11,7 +11,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from PySide6.QtCore import QTimer, Signal, Slot
+from PySide6.QtCore import QSize, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QIcon, QKeySequence
 from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QMainWindow, QTabWidget, QWidget
 
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
 MODEL_FILTER = "Keras models (*.h5 *.keras)"
 NO_MODEL = "No model loaded: open one with File ▸ Open model… (Ctrl+O)"
+DEFAULT_SIZE = QSize(940, 640)  # every tab fits it, so the window never grows off a small screen
 
 
 def app_icon() -> QIcon:
@@ -58,7 +59,7 @@ class MainWindow(QMainWindow):
         (default: the store's)."""
         super().__init__(parent)
         self.setWindowTitle(APP_NAME)
-        self.resize(940, 640)
+        self.resize(DEFAULT_SIZE)
         self.setAcceptDrops(True)
 
         self.current_model_path: str | None = None

@@ -131,6 +131,8 @@ class MistakesPage(QWidget):
         self.progress.setTextVisible(False)
         self.progress.hide()
         self.pairs.setFixedWidth(130)
+        for label in (self.summary, self.gallery_caption):  # long sentences wrap, not widen the window
+            label.setWordWrap(True)
         self.pairs.setToolTip("The pairs mixed up most often. Click one to see its examples.")
         self.evaluate_button.setToolTip("Evaluate the current model on this data again")
         top = QHBoxLayout()

@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QStyle,
     QStyledItemDelegate,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -182,7 +181,7 @@ class MyDigitsView(QWidget):
         self.empty_label = QLabel(NO_DIGITS, self)
         self.undo_button = QPushButton("Undo", self)
         self.redo_button = QPushButton("Redo", self)
-        self.relabel_button = QToolButton(self)
+        self.relabel_button = QPushButton("Relabel as", self)  # its menu arrow stays off the text
         self.delete_button = QPushButton("Delete", self)
         self.headings: list[QLabel] = []
         self.thumbnails: list[DigitThumbnails] = []
@@ -211,9 +210,7 @@ class MyDigitsView(QWidget):
         title_font.setBold(True)
         title.setFont(title_font)
         self.summary_label.setEnabled(False)  # muted
-        self.relabel_button.setText("Relabel as")
         self.relabel_button.setMenu(self.relabel_menu)
-        self.relabel_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.undo_button.setToolTip("Undo the last delete or relabel (Ctrl+Z)")
         self.redo_button.setToolTip("Redo it (Ctrl+Shift+Z)")
         self.relabel_button.setToolTip("Give the selected digits another label (or press the digit's key)")
