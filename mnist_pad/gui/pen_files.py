@@ -10,16 +10,16 @@ import html
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QMenu, QSpinBox, QToolButton, QWidget
+from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QMenu, QPushButton, QSpinBox, QWidget
 
 from mnist_pad.pen_digits import PenDigitsError, load_pen_digits
 
-NONE_CHOSEN = "none (MNIST only)"
+NONE_CHOSEN = "none"
 NAME_WIDTH = 150  # pixels; longer lists are elided
 
 
 class PenFilesChooser(QWidget):
-    """A list of pen-digit files, and how often each digit is seen an epoch."""
+    """A list of pen-digit files; ``repeat_spin``, how often each digit is seen an epoch, is placed by the tab."""
 
     changed = Signal()
     rejected = Signal(str)  # one sentence: a file that cannot be used
@@ -30,16 +30,15 @@ class PenFilesChooser(QWidget):
         self._counts: dict[str, int] = {}
         self.label = QLabel()
         self.label.setTextFormat(Qt.TextFormat.RichText)
-        self.button = QToolButton()
-        self.button.setText("Choose…")
-        self.button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.button = QPushButton("Choose")
         menu = QMenu(self.button)
         menu.addAction("Add a pen-digits file…", self.choose_file)
         self.clear_action = menu.addAction("Train on MNIST only", lambda: self.set_paths([]))
         self.button.setMenu(menu)
         self.repeat_spin = QSpinBox()
         self.repeat_spin.setRange(1, 20)
-        self.repeat_spin.setPrefix("×")
+        self.repeat_spin.setPrefix("each digit ×")
+        self.repeat_spin.setSuffix(" an epoch")
         self.repeat_spin.setToolTip(
             "Each pen digit is seen this many times an epoch (drawn anew each time with Augment)."
         )
@@ -47,7 +46,6 @@ class PenFilesChooser(QWidget):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.label, 1)
-        layout.addWidget(self.repeat_spin)
         layout.addWidget(self.button)
         self._show()
 
@@ -86,7 +84,7 @@ class PenFilesChooser(QWidget):
         names = ", ".join(Path(p).name for p in self._paths) or NONE_CHOSEN
         name = self.label.fontMetrics().elidedText(names, Qt.TextElideMode.ElideMiddle, NAME_WIDTH)
         digits = sum(self._counts.values())
-        detail = f"{digits:,} digits, rendered as the pad draws them" if self._paths else "add real pen strokes"
+        detail = f"{digits:,} digits" if self._paths else "MNIST only"
         self.label.setText(f"{html.escape(name)}<br><small style='color:#777'>{html.escape(detail)}</small>")
         self.label.setToolTip("\n".join(self._paths) or "No pen-digit files: the network learns from MNIST alone.")
         self.clear_action.setEnabled(bool(self._paths))

@@ -152,9 +152,7 @@ class TrainTab(QWidget):
     def _build_widgets(self) -> None:
         self.data_label = QLabel()  # two lines: the file, then where it was chosen
         self.data_label.setTextFormat(Qt.TextFormat.RichText)
-        self.data_button = QToolButton()
-        self.data_button.setText("Choose…")
-        self.data_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.data_button = QPushButton("Choose")
         data_menu = QMenu(self.data_button)
         data_menu.addAction("MNIST .npz file…", self.choose_data_file)
         data_menu.addAction("Folder of IDX files…", self.choose_data_folder)
@@ -193,6 +191,7 @@ class TrainTab(QWidget):
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.addRow("Data", _row(self.data_label, self.data_button))
         form.addRow("Pen digits", self.pen_files)
+        form.addRow("", self.pen_files.repeat_spin)
         form.addRow("Training images", self.samples_spin)
         form.addRow("Epochs", self.epochs_spin)
         form.addRow("Batch size", self.batch_spin)
@@ -358,11 +357,6 @@ class TrainTab(QWidget):
             pen_repeat=self.pen_files.repeat_spin.value(),
         )
         self.run_job(TrainJob(data_path=self._data_path, out_path=str(out_path), config=config), config.epochs)
-
-    @property
-    def data_path(self) -> str | None:
-        """The MNIST source the next run reads (None: $MNIST_PAD_DATA, else Keras' download)."""
-        return self._data_path
 
     def run_job(self, job: ChildJob, epochs: int) -> None:
         """Run ``job`` in the training process, with this tab's progress and Stop (also for adapting)."""
