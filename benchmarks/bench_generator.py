@@ -3,11 +3,15 @@
     MNIST_PAD_DATA=../shared/mnist/mnist.npz python benchmarks/bench_generator.py \\
         --train-samples 10000 --rounds 3 [--workers 1] [--json]
 
-Four feeds of the same model:
+Five feeds of the same model:
   generator  training.generator.MnistSequence (uint8 in memory, scaled per batch)
   float32    the whole training set scaled to a float32 array up front, fed to fit()
   tf.data    an in-memory tf.data pipeline (uint8 tensors, scaled per batch in a map)
   augmented  the generator with augmentation on (training.augment), as --augment trains
+  pen        augmented too, with a share of PEN_SHARE of the same number of samples made of
+             pen digits from $MNIST_PAD_PEN_DIGITS (each repeated PEN_REPEAT times), drawn
+             anew per batch through the live path with a pen-path variation
+             (training.pen_augment), as --strokes --augment trains; skipped when unset
 Each run fits two epochs, same batch size, in a fresh process, so that peak RSS is
 its own; ``epoch_seconds`` is the second epoch, once the training step is traced and
 compiled (the first, compile included, is ``first_epoch_seconds``). One run of each feed mostly measures the machine's other load (identical runs
@@ -29,7 +33,9 @@ import subprocess
 import sys
 import time
 
-FEEDS = ("generator", "float32", "tf.data", "augmented")
+FEEDS = ("generator", "float32", "tf.data", "augmented", "pen")
+PEN_SHARE = 0.3  # about the share of pen digits in the shipped model's epochs
+PEN_REPEAT = 3
 FIGURES = ("epoch_seconds", "first_epoch_seconds", "peak_rss_mb", "extra_over_loaded_mb")
 EPOCHS = 2
 
@@ -70,6 +76,18 @@ def run_feed(feed: str, train_samples: int | None, batch_size: int, workers: int
     if feed in ("generator", "augmented"):
         batches = MnistSequence(
             x, y, batch_size, shuffle=True, augment=feed == "augmented", seed=0, workers=workers
+        )
+        model.fit(batches, **fit)
+    elif feed == "pen":
+        from training.pen_data import load_pen_samples
+
+        pen = load_pen_samples([os.environ["MNIST_PAD_PEN_DIGITS"]])[0]
+        pen_digits = round(len(x) * PEN_SHARE / PEN_REPEAT)
+        pen = pen.subset(np.random.default_rng(0).permutation(len(pen)) < pen_digits)
+        mnist = len(x) - pen_digits * PEN_REPEAT
+        batches = MnistSequence(
+            x[:mnist], y[:mnist], batch_size, shuffle=True, augment=True, seed=0, workers=workers,
+            pen=pen, pen_repeat=PEN_REPEAT,
         )
         model.fit(batches, **fit)
     elif feed == "float32":
@@ -129,9 +147,10 @@ def main() -> None:
         return
 
     load_before = os.getloadavg()[0]
-    runs: dict[str, list[dict]] = {feed: [] for feed in FEEDS}
+    feeds = FEEDS if os.environ.get("MNIST_PAD_PEN_DIGITS") else FEEDS[:-1]
+    runs: dict[str, list[dict]] = {feed: [] for feed in feeds}
     for round_index in range(args.rounds):
-        order = FEEDS if round_index % 2 == 0 else FEEDS[::-1]  # no feed always runs first or last
+        order = feeds if round_index % 2 == 0 else feeds[::-1]  # no feed always runs first or last
         for feed in order:
             runs[feed].append(run_in_child(feed, args))
 
@@ -147,6 +166,9 @@ def main() -> None:
         summary["generator_epoch_seconds"] / summary["tfdata_epoch_seconds"], 3)
     summary["augmented_over_generator_time"] = round(
         summary["augmented_epoch_seconds"] / summary["generator_epoch_seconds"], 3)
+    if "pen" in runs:
+        summary["pen_over_augmented_time"] = round(
+            summary["pen_epoch_seconds"] / summary["augmented_epoch_seconds"], 3)
     summary["float32_over_generator_peak_rss"] = round(
         summary["float32_peak_rss_mb"] / summary["generator_peak_rss_mb"], 3)
     if args.json:
@@ -155,13 +177,15 @@ def main() -> None:
     print(f"the second of two epochs, {summary['samples']} samples, batch {args.batch_size}, {args.rounds} rounds, "
           f"{args.workers} worker(s); load average {summary['load_average_before_after']}\n")
     print(f"{'feed':<10} {'epoch s (median, min-max)':>26} {'peak RSS MB':>12} {'extra MB':>9}")
-    for feed in FEEDS:
+    for feed in feeds:
         name = feed.replace(".", "")
         low, high = summary[f"{name}_epoch_seconds_min_max"]
         print(f"{feed:<10} {summary[f'{name}_epoch_seconds']:>12.1f} ({low:.1f}-{high:.1f})"
               f"{summary[f'{name}_peak_rss_mb']:>12.0f} {summary[f'{name}_extra_over_loaded_mb']:>9.0f}")
     print(f"\ngenerator / tf.data epoch time:   {summary['generator_over_tfdata_time']:.3f}")
     print(f"augmented / generator epoch time: {summary['augmented_over_generator_time']:.3f}")
+    if "pen" in runs:
+        print(f"pen / augmented epoch time:       {summary['pen_over_augmented_time']:.3f}")
 
 
 if __name__ == "__main__":
