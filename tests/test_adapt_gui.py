@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from gui_fixtures import MODEL_LOAD_TIMEOUT_MS, default_model  # noqa: F401 (fixture)
 from pen_helpers import in_pad_units_subset, writer_indices
 from PySide6.QtCore import Qt
 
-from mnist_pad.gui.adaptation import NO_STORE
 from mnist_pad.gui.main_window import MainWindow
 from mnist_pad.model_io import load_model
 from mnist_pad.pen_digits import load_pen_digits
@@ -101,11 +101,18 @@ def test_too_few_digits_disable_the_action_and_say_why(qtbot, sample_path, first
     assert window.errors == [too_few_digits(MIN_DIGITS - 1)] and not window.train_tab.is_training
 
 
-def test_without_a_store_of_digits_the_action_is_disabled(qtbot, sample_path):
+def test_the_action_follows_the_digits_saved_in_the_store(qtbot, sample_path, tmp_path, monkeypatch):
+    """By default the digits are the app's own store's: disabled, saying why, until there are enough."""
+    monkeypatch.setenv("MNIST_PAD_STORE", str(tmp_path / "my-digits.sqlite"))
     window = open_window(qtbot, sample_path, None)
     assert not window.adaptation.adapt_action.isEnabled()
-    assert window.adaptation.adapt_action.toolTip() == NO_STORE
+    assert window.adaptation.adapt_action.toolTip() == too_few_digits(0)
     assert not window.adaptation.back_action.isEnabled()
+    stroke = [np.array([[0.5, 0.2], [0.5, 0.8]], np.float32)]
+    for _ in range(MIN_DIGITS):
+        window.my_digits.add(stroke, 1, predicted=1)
+    assert window.adaptation.adapt_action.isEnabled()  # the store's change refreshed it
+    assert f"({MIN_DIGITS} digits)" in window.adaptation.adapt_action.text()
 
 
 def test_a_failed_adaptation_says_why_in_one_sentence_and_keeps_the_model(

@@ -20,14 +20,13 @@ from training.adapt_job import MIN_DIGITS, PEN_DIGITS_ENV_VAR, AdaptJob, AdaptRe
 
 ADAPT_TEXT = "Adapt to my handwriting"
 ADAPTED_NAME = "mnist_adapted"  # file names: mnist_adapted_<time>.h5
-NO_STORE = "There is no store of your digits to adapt to."
 STATUS_MESSAGE_MS = 15_000
 
 
 class Adaptation(QObject):
     """Owns the two actions; ``window`` is the MainWindow (model_changed, open_model, the tabs)."""
 
-    def __init__(self, window, digits_source: Callable[[], object] | None):
+    def __init__(self, window, digits_source: Callable[[], object]):
         super().__init__(window)
         self._window = window
         self._digits_source = digits_source
@@ -44,9 +43,7 @@ class Adaptation(QObject):
         self.refresh()
 
     def _digits_and_refusal(self):
-        """(the saved digits or None when there is no store, why adapting cannot start now or None)."""
-        if self._digits_source is None:
-            return None, NO_STORE
+        """(the saved digits, why adapting cannot start now or None)."""
         digits = self._digits_source()
         if self._window.train_tab.is_training:
             return digits, "Wait for the run in the Train tab to end, or stop it."
@@ -58,7 +55,7 @@ class Adaptation(QObject):
     def refresh(self) -> None:
         """Enable the action, or disable it saying why; call when the digits or the model change."""
         digits, refusal = self._digits_and_refusal()
-        count = 0 if digits is None else len(digits)
+        count = len(digits)
         enough = too_few_digits(count) is None
         self.adapt_action.setText(f"{ADAPT_TEXT} ({count} digits)" if enough
                                   else f"{ADAPT_TEXT} ({count} of {MIN_DIGITS} digits saved)")
