@@ -38,7 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="with --strokes: digit height as a fraction of the canvas height (default 0.6)")
     parser.add_argument("--hold-out-writers", type=writer_fold, metavar="K/F",
                         help="with --strokes: only the writers of fold K of F, the digits that "
-                        "mnist-pad-train --hold-out-writers K/F left out")
+                        "mnist-pad-train --hold-out-writers K/F left out; with --adapt, only they are "
+                        "adapted to and scored, and the other writers' digits are replayed")
     parser.add_argument("--adapt", type=number_in_range(int, 1), metavar="N",
                         help="with --strokes: adapt to each writer's first N digits and score the rest "
                         "before and after (MNIST to replay from --data)")
@@ -62,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
             raise PenDigitsError("--hold-out-writers needs --strokes FILE.npz.")
         inspect_model_file(model_path)  # refuse a bad file before importing TensorFlow
         digits = load_pen_digits(args.strokes) if args.strokes else None
-        if digits is not None and args.hold_out_writers:
+        if digits is not None and args.hold_out_writers and args.adapt is None:
             digits = held_out_digits(digits, args.hold_out_writers)
         data = None if digits and args.adapt is None else load_mnist(args.data)
         import_tensorflow_quietly()
@@ -99,9 +100,15 @@ def main(argv: list[str] | None = None) -> int:
 
 def held_out_digits(digits, fold: tuple[int, int]):
     from mnist_pad.pen_digits import subset
+
+    return subset(digits, in_fold(digits, fold))
+
+
+def in_fold(digits, fold: tuple[int, int]):
+    """Which digits are of the writers of ``fold`` = (fold, folds)."""
     from training.pen_data import writer_folds
 
-    return subset(digits, writer_folds(digits.writers, fold[1]) == fold[0])
+    return writer_folds(digits.writers, fold[1]) == fold[0]
 
 
 def _writers_report(summary: dict) -> str:
@@ -123,7 +130,8 @@ def _evaluate_adaptation(loaded, digits, data, args) -> int:
 
     try:
         outcomes = evaluate_adaptation(
-            loaded.model, digits, data.x_train, data.y_train, args.adapt, on_writer=progress
+            loaded.model, digits, data.x_train, data.y_train, args.adapt, on_writer=progress,
+            unseen=in_fold(digits, args.hold_out_writers) if args.hold_out_writers else None,
         )
     except AdaptError as error:
         print(f"mnist-pad-eval: {args.strokes}: {error}", file=sys.stderr)

@@ -73,3 +73,18 @@ def test_adapt_refuses_a_file_without_writers_that_have_enough_digits(two_writer
     finished = run("mnist-pad-eval", "--strokes", str(path), "--adapt", str(DIGITS_PER_WRITER),
                    "--data", str(sample_path))
     assert_one_line_refusal(finished, str(path), f"{DIGITS_PER_WRITER + 10} digits")
+
+
+def test_adapting_within_a_writer_fold_adapts_only_that_folds_writers(two_writers, sample_path):
+    """With --hold-out-writers K/F, the fold model's unseen writers are the users; the rest are replayed."""
+    from training.pen_data import writer_folds
+
+    path, writers = two_writers
+    digits = load_pen_digits(path)
+    fold_of = dict(zip(digits.writers.tolist(), writer_folds(digits.writers, 2).tolist()))
+    for fold in (1, 2):
+        finished = run("mnist-pad-eval", "--strokes", str(path), "--adapt", "20", "--hold-out-writers", f"{fold}/2",
+                       "--data", str(sample_path), "--json", env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+        assert finished.returncode == 0, finished.stderr
+        adapted = [entry["writer"] for entry in json.loads(finished.stdout)["adapted_writers"]]
+        assert adapted == [w for w in writers if fold_of[w] == fold - 1]

@@ -48,9 +48,19 @@ def eligible_writers(digits: PenDigits, saved: int) -> list[str]:
 def evaluate_adaptation(
     base, digits: PenDigits, mnist_images: np.ndarray, mnist_labels: np.ndarray, saved: int,
     config: AdaptConfig = AdaptConfig(), on_writer=None, only: list[str] | None = None,
+    unseen: np.ndarray | None = None,
 ) -> list[WriterOutcome]:
-    """Adapt a fresh copy of ``base`` to each eligible writer of ``digits`` (tablet units), or of ``only``."""
-    writers = [w for w in eligible_writers(digits, saved) if only is None or w in only]
+    """Adapt a fresh copy of ``base`` to each eligible writer of ``digits`` (tablet units), or of ``only``.
+
+    ``unseen`` marks the digits of writers ``base`` was not trained on (default: all).
+    Only they are adapted to and scored as other writers; pen digits are replayed
+    from the rest, as the app replays writers the shipped model was trained on.
+    """
+    unseen = np.ones(len(digits), bool) if unseen is None else np.asarray(unseen, bool)
+    seen_writers = set(digits.writers[~unseen].tolist())
+    writers = [
+        w for w in eligible_writers(digits, saved) if (only is None or w in only) and w not in seen_writers
+    ]
     if not writers:
         raise AdaptError(f"No writer has the {saved + MIN_TEST_DIGITS} digits needed ({saved} to adapt to, "
                          f"{MIN_TEST_DIGITS} to test).")
@@ -58,14 +68,16 @@ def evaluate_adaptation(
     labels = digits.labels
     rng = np.random.default_rng(config.seed)
     in_other_sample = np.zeros(len(labels), bool)
-    in_other_sample[rng.choice(len(labels), min(OTHER_WRITERS_SAMPLE, len(labels) // 2), replace=False)] = True
+    candidates = np.flatnonzero(unseen)
+    in_other_sample[rng.choice(candidates, min(OTHER_WRITERS_SAMPLE, len(candidates) // 2), replace=False)] = True
+    replayable = ~in_other_sample & (~unseen if not unseen.all() else True)
     predicted_before = predicted_classes(base, images)
     outcomes = []
     for writer in writers:
         own = np.flatnonzero(digits.writers == writer)
         train, test = own[:saved], own[saved:]
         others = in_other_sample & (digits.writers != writer)
-        pool = ~in_other_sample & (digits.writers != writer)
+        pool = replayable & (digits.writers != writer)
         replay = replay_sample(mnist_images, mnist_labels, config, images[pool], labels[pool])
         started = time.perf_counter()
         adapted = adapt(base, images[train], labels[train], replay, config)
