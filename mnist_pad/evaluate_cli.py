@@ -18,8 +18,7 @@ import json
 import os
 import sys
 
-from training.arguments import ArgumentParser, number_in_range
-from training.cli import writer_fold
+from training.arguments import ArgumentParser, number_in_range, writer_fold
 
 EXIT_BAD_INPUT = 2
 

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import argparse
+
 import numpy as np
 import pytest
 
 from mnist_pad.pen_digits import in_pad_units, load_pen_digits, render_pad_strokes
 from training.generator import MnistSequence
 from training.pen_augment import random_pen_variation
+from training.arguments import writer_fold
 from training.pen_data import (
     from_pen_digits,
-    parse_fold,
     split_validation_writers,
     split_writers,
     to_uint8,
@@ -33,7 +35,7 @@ def test_writer_folds_never_split_a_writer(pen):
 
 
 def test_held_out_and_validation_writers_are_disjoint_from_training(pen):
-    trained, held_out = split_writers(pen, parse_fold("2/3"))
+    trained, held_out = split_writers(pen, writer_fold("2/3"))
     trained, validating = split_validation_writers(trained, 0.1)
     sides = [set(trained.writers), set(validating.writers), set(held_out.writers)]
     assert all(sides) and len(trained) + len(validating) + len(held_out) == len(pen)
@@ -45,8 +47,8 @@ def test_held_out_and_validation_writers_are_disjoint_from_training(pen):
 
 @pytest.mark.parametrize("text", ["0/3", "4/3", "1/1", "two/3", "1-3"])
 def test_bad_writer_folds_are_refused(text):
-    with pytest.raises(ValueError):
-        parse_fold(text)
+    with pytest.raises(argparse.ArgumentTypeError):
+        writer_fold(text)
 
 
 def test_offline_rendering_is_what_the_canvas_gives(qtbot, pen_digits_path):

@@ -24,6 +24,19 @@ def number_in_range(convert: type, low, high=None) -> Callable[[str], int | floa
     return parse
 
 
+def writer_fold(text: str) -> tuple[int, int]:
+    """An argparse ``type``: 'K/F', fold K (from 1) of F writer folds -> (K - 1, F)."""
+    try:
+        fold, folds = (int(part) for part in text.split("/"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a writer fold like 2/5") from None
+    if folds < 2 or not 1 <= fold <= folds:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: the fold must be between 1 and the number of folds, which is at least 2"
+        )
+    return fold - 1, folds
+
+
 class ArgumentParser(argparse.ArgumentParser):
     """argparse, but a bad argument gets one line, not the usage block as well."""
 

@@ -18,11 +18,8 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-import numpy as np
-
 from training import import_tensorflow_quietly
-from training.arguments import ArgumentParser, number_in_range
-from training.pen_data import parse_fold
+from training.arguments import ArgumentParser, number_in_range, writer_fold
 from training.atomic import OutputError
 from training.card import write_card
 from training.evaluate import evaluate
@@ -30,13 +27,6 @@ from training.evaluate import evaluate
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
 POSITIVE_INT = number_in_range(int, 1)
-
-
-def writer_fold(text: str) -> tuple[int, int]:
-    try:
-        return parse_fold(text)
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -240,6 +230,8 @@ def held_out_summary(labels, predicted, writers) -> dict:
 
 def _pooled(folds) -> dict:
     """Every fold's held-out digits together: each dev writer scored by a model that never saw them."""
+    import numpy as np
+
     labels, predicted, writers = (np.concatenate(part) for part in zip(*folds))
     per_fold = [float((p == l).mean()) for l, p, _ in folds]
     return {"folds": len(folds), "per_fold_accuracy": per_fold, **held_out_summary(labels, predicted, writers)}

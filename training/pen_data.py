@@ -108,14 +108,3 @@ def writer_folds(writers: np.ndarray, folds: int, seed: int = 0) -> np.ndarray:
     fold_of_writer = np.empty(len(names), np.int64)
     fold_of_writer[order] = np.arange(len(names)) % folds
     return fold_of_writer[np.searchsorted(names, writers)]
-
-
-def parse_fold(text: str) -> tuple[int, int]:
-    """'K/F' (1-based fold K of F) -> (K - 1, F); ValueError with a plain message otherwise."""
-    try:
-        fold, folds = (int(part) for part in text.split("/"))
-    except ValueError:
-        raise ValueError(f"{text!r} is not a writer fold like 2/5") from None
-    if folds < 2 or not 1 <= fold <= folds:
-        raise ValueError(f"{text!r}: the fold must be between 1 and the number of folds, which is at least 2")
-    return fold - 1, folds
