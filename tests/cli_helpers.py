@@ -8,6 +8,12 @@ import sys
 from pathlib import Path
 
 
+# The working directory for `python -c` / `python -m` children: Python puts it first on
+# their path, and from the checkout they would import the source tree, not the
+# installed package under test (whose resources the source tree maps elsewhere).
+OUTSIDE_CHECKOUT = Path(__file__).parent
+
+
 def run(tool: str, *args: str, cwd=None, env=None, timeout=600) -> subprocess.CompletedProcess:
     """Run an installed console script the way a user would."""
     return subprocess.run([script(tool), *args], capture_output=True, text=True, cwd=cwd, env=env,

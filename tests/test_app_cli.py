@@ -10,13 +10,14 @@ import textwrap
 
 import pytest
 from bad_models import BAD_MODEL_KINDS, bad_models, lambda_marker  # noqa: F401 (fixture)
+from cli_helpers import OUTSIDE_CHECKOUT
 
 
 def run_app(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     return subprocess.run(
         [sys.executable, "-m", "mnist_pad.app", *args],
-        capture_output=True, text=True, timeout=timeout, env=env,
+        capture_output=True, text=True, cwd=OUTSIDE_CHECKOUT, timeout=timeout, env=env,
     )
 
 
@@ -48,7 +49,9 @@ def test_help_imports_neither_tensorflow_nor_qt_widgets():
         print(code, "tensorflow" in sys.modules, "PySide6.QtWidgets" in sys.modules)
         """
     )
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=OUTSIDE_CHECKOUT, timeout=60
+    )
     assert result.stdout.strip().splitlines()[-1] == "0 False False"
 
 
@@ -57,7 +60,9 @@ def test_the_window_modules_do_not_import_tensorflow():
         "import sys, mnist_pad.gui.main_window;"
         " print('tensorflow' in sys.modules, 'keras' in sys.modules)"
     )
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=OUTSIDE_CHECKOUT, timeout=60
+    )
     assert result.stdout.strip() == "False False", result.stderr
 
 
@@ -74,7 +79,8 @@ def test_an_unusable_model_exits_2_before_any_window_or_tensorflow(bad_models, k
         """
     )
     result = subprocess.run(
-        [sys.executable, "-c", probe, "--model", str(bad.path)], capture_output=True, text=True, timeout=60,
+        [sys.executable, "-c", probe, "--model", str(bad.path)], capture_output=True, text=True,
+        cwd=OUTSIDE_CHECKOUT, timeout=60,
         env=dict(os.environ, QT_QPA_PLATFORM="offscreen"),
     )
     assert result.stdout.strip() == "False False", "TensorFlow or Qt widgets were imported"
@@ -128,7 +134,7 @@ def test_the_window_prints_no_tensorflow_lines_while_it_loads_the_model():
     )
     env = {key: value for key, value in os.environ.items() if key != "TF_CPP_MIN_LOG_LEVEL"}
     result = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=180,
+        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=OUTSIDE_CHECKOUT, timeout=180,
         env=dict(env, QT_QPA_PLATFORM="offscreen"),
     )
     assert result.returncode == 0 and result.stdout.startswith("loaded "), result.stdout + result.stderr
@@ -156,7 +162,7 @@ def test_the_window_is_built_without_its_heavy_imports_which_follow_its_first_pa
         """
     )
     result = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=180,
+        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=OUTSIDE_CHECKOUT, timeout=180,
         env=dict(os.environ, QT_QPA_PLATFORM="offscreen"),
     )
     assert result.stdout.splitlines() == ["", "DrawTab MyDigitsView InsideTab TrainTab True"], (

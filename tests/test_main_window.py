@@ -11,6 +11,7 @@ import sys
 import numpy as np
 import pytest
 from bad_models import bad_models  # noqa: F401 (fixture)
+from cli_helpers import OUTSIDE_CHECKOUT
 from gui_fixtures import (  # noqa: F401, F811 (fixtures)
     MODEL_LOAD_TIMEOUT_MS,
     ONE,
@@ -268,7 +269,8 @@ def test_the_model_loader_sets_tensorflow_up_for_one_drawing_at_a_time(default_m
         "print(t.get_intra_op_parallelism_threads(), t.get_inter_op_parallelism_threads())"
     )
     ran = subprocess.run(
-        [sys.executable, "-c", probe, str(default_model)], capture_output=True, text=True, check=True
+        [sys.executable, "-c", probe, str(default_model)], capture_output=True, text=True, cwd=OUTSIDE_CHECKOUT,
+        check=True,
     )
     assert ran.stdout.split() == ["1", "1"]
 

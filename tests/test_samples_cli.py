@@ -8,7 +8,7 @@ import sys
 
 import numpy as np
 import pytest
-from cli_helpers import run
+from cli_helpers import OUTSIDE_CHECKOUT, run
 
 from mnist_pad.my_digits import DigitStore
 
@@ -101,5 +101,7 @@ def test_exporting_nothing_is_refused(tmp_path):
 def test_the_tool_imports_neither_qt_nor_tensorflow():
     probe = ("import sys, mnist_pad.samples_cli;"
              " print(sorted(m for m in ('PySide6', 'tensorflow', 'keras') if m in sys.modules))")
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=OUTSIDE_CHECKOUT, timeout=60
+    )
     assert result.stdout.strip() == "[]", result.stderr
