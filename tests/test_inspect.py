@@ -293,7 +293,10 @@ def test_card_in_words_tells_the_cards_figures(default_model):  # noqa: F811
     text = " ".join(card_in_words(card, default_model.name))
     assert f"{card['test_accuracy'] * 100:.2f}%" in text
     assert f"{card['epochs_run']} epochs" in text and f"epoch {card['best_epoch']}" in text
-    assert "stopped early" in text and card["command"] in text
+    assert ("stopped early" if card["stopped_early"] else "ran every epoch") in text and card["command"] in text
+    cross_validation = card["writer_cross_validation"]
+    assert f"{cross_validation['accuracy'] * 100:.2f}%" in text and f"{cross_validation['n']:,} digits" in text
+    assert "pen-written digits of 179 writers" in text
     assert "no model card" in " ".join(card_in_words(None, "x.h5"))
 
 

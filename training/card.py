@@ -94,6 +94,11 @@ def write_card(
     return path
 
 
+def _folds(figures: dict) -> str:
+    folds = figures.get("folds")
+    return f", each scored by one of {folds} models trained without its writer" if folds else ""
+
+
 def _licence(sha256: str | None) -> str:
     return KNOWN_LICENCES.get(sha256, "not recorded")
 
@@ -152,8 +157,25 @@ def card_in_words(card: dict | None, model_name: str) -> list[str]:
     data_file = Path(str(card.get("data", "?"))).name
     batch = number("batch_size") or "?"
     lines.append(f"Data: {trained_on}{held_out}, from {data_file}, {batch} images a batch.")
+    pen_sources = [source for source in card.get("sources") or [] if source.get("role") == "pen digits"]
+    for source in pen_sources:
+        lines.append(
+            f"Beside MNIST it learnt from {source.get('digits', '?'):,} pen-written digits of "
+            f"{source.get('writers', '?')} writers, from {Path(str(source.get('path', '?'))).name} "
+            f"({source.get('licence', 'licence not recorded')})."
+        )
     if card.get("augmentation"):
         lines.append(f"Each batch was varied at random, {card['augmentation']}.")
+    if card.get("pen_augmentation"):
+        lines.append(f"Each pen digit was redrawn with a varied path: {card['pen_augmentation']}.")
+    for key, whose in (("writer_cross_validation", "writers it was not trained on"),
+                       ("held_out_writers", "the writers held out of its training")):
+        figures = card.get(key)
+        if isinstance(figures, dict) and isinstance(figures.get("accuracy"), (int, float)):
+            lines.append(
+                f"On pen digits of {whose} it gets {figures['accuracy'] * 100:.2f}% right "
+                f"({figures.get('n', '?'):,} digits{_folds(figures)})."
+            )
     seconds = number("training_seconds")
     if seconds is not None:
         machine, keras_version = card.get("machine", "an unknown machine"), card.get("keras_version", "?")

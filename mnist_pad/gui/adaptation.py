@@ -77,10 +77,16 @@ class Adaptation(QObject):
             out_path=str(new_model_path(models_directory(), ADAPTED_NAME)),
             digits=digits,
             data_path=self._window.train_tab.data_path,
-            pen_digits_path=os.environ.get(PEN_DIGITS_ENV_VAR) or None,
+            pen_digits_path=self._replay_pen_digits(),
         )
         self._window.tabs.setCurrentWidget(self._window.train_tab)
         self._window.train_tab.run_job(job, job.config.epochs)
+
+    def _replay_pen_digits(self) -> str | None:
+        """Other writers' digits to replay, so that they lose nothing: the Train tab's first
+        pen-digits file, else ``$MNIST_PAD_PEN_DIGITS``; without any, MNIST alone is replayed."""
+        chosen = self._window.train_tab.pen_files.paths()
+        return chosen[0] if chosen else os.environ.get(PEN_DIGITS_ENV_VAR) or None
 
     @Slot(object)
     def _run_finished(self, result) -> None:
