@@ -18,7 +18,7 @@ from typing import Callable
 
 import numpy as np
 
-from mnist_pad.pen_digits import PenDigits, in_pad_units, render_pad_strokes
+from mnist_pad.pen_digits import PenDigits, in_pad_units, render_pad_digits
 from training.evaluate import NUM_CLASSES, confusion_matrix
 
 SMOOTHGRAD_SAMPLES = 25
@@ -332,8 +332,7 @@ def mnist_test_images(data) -> LabelledImages:
 
 def pen_digit_images(digits: PenDigits) -> LabelledImages:
     """Pen-written digits rendered as the pad renders a drawing of them."""
-    images = [render_pad_strokes(in_pad_units(digits.strokes(i))) for i in range(len(digits))]
-    images = np.stack(images) if images else np.zeros((0, 28, 28), np.float32)
+    images = render_pad_digits(in_pad_units(digits.strokes(i)) for i in range(len(digits)))
     return LabelledImages(images, digits.labels, digits)
 
 

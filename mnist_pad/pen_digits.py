@@ -113,6 +113,12 @@ def in_pad_units(strokes: list[np.ndarray], scale: float = DIGIT_SCALE) -> list[
     return [s.astype(np.float32) for s in place_on_canvas(strokes, scale, 1.0, 1.0)]
 
 
+def render_pad_digits(digits) -> np.ndarray:
+    """Each digit's strokes in pad units -> (n, 28, 28) float32 images, as live drawing renders them."""
+    images = [render_pad_strokes(strokes) for strokes in digits]
+    return np.stack(images) if images else np.zeros((0, 28, 28), np.float32)
+
+
 def render_pad_strokes(strokes: list[np.ndarray], stroke_width: float | None = None) -> np.ndarray:
     """Strokes in pad units -> the (28, 28) float32 image live drawing would give them."""
     options = {} if stroke_width is None else {"stroke_width": stroke_width}

@@ -22,7 +22,7 @@ import keras
 import numpy as np
 
 from mnist_pad.model_io import ModelLoadError, load_model
-from mnist_pad.pen_digits import PenDigits, PenDigitsError, in_pad_units, load_pen_digits, render_pad_strokes
+from mnist_pad.pen_digits import PenDigits, PenDigitsError, in_pad_units, load_pen_digits, render_pad_digits
 from mnist_pad.predictor import Predictor
 from training.adapt_job import AdaptConfig, AdaptError, AdaptJob, AdaptResult, too_few_digits
 from training.atomic import OutputError, ensure_writable, write_atomic, write_bytes_atomic
@@ -30,6 +30,7 @@ from training.augment import random_augment
 from training.card import card_path
 from training.data import DataError, file_sha256, load_mnist
 from training.job import BatchProgress
+from training.pen_data import to_uint8
 from training.process import Failed, Status
 
 CHECK_SAMPLE = 1000  # MNIST test images scored before and after, for the card
@@ -70,13 +71,7 @@ def render_digits(digits: PenDigits, indices=None, *, tablet_units: bool = False
     """
     indices = range(len(digits)) if indices is None else indices
     place = in_pad_units if tablet_units else (lambda strokes: strokes)
-    images = [render_pad_strokes(place(digits.strokes(i))) for i in indices]
-    return to_uint8(np.stack(images) if images else np.zeros((0, 28, 28), np.float32))
-
-
-def to_uint8(images: np.ndarray) -> np.ndarray:
-    """[0, 1] float images as MNIST stores them (the augmentation works on uint8)."""
-    return np.clip(np.rint(np.asarray(images) * 255), 0, 255).astype(np.uint8)
+    return to_uint8(render_pad_digits(place(digits.strokes(i)) for i in indices))
 
 
 def as_float(images: np.ndarray) -> np.ndarray:

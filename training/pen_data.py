@@ -10,11 +10,11 @@ training or all held out, because every user of the app is a writer it has never
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 import numpy as np
 
-from mnist_pad.pen_digits import PenDigits, in_pad_units, load_pen_digits, render_pad_strokes
+from mnist_pad.pen_digits import PenDigits, in_pad_units, load_pen_digits, render_pad_digits
 from training.data import file_sha256
-
 
 VALIDATION_SEED = 1  # writer_folds' seed for validation writers (hold-out folds use 0)
 
@@ -34,10 +34,7 @@ class PenSamples:
 
     def images(self) -> np.ndarray:
         """(n, 28, 28) float32 images in [0, 1], exactly as the pad shows them to the network."""
-        images = np.zeros((len(self), 28, 28), np.float32)
-        for index, strokes in enumerate(self.strokes):
-            images[index] = render_pad_strokes(strokes)
-        return images
+        return render_pad_digits(self.strokes)
 
 
 @dataclass(frozen=True)
