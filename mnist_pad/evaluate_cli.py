@@ -18,6 +18,7 @@ import json
 import os
 import sys
 
+from mnist_pad.errors import PlainError
 from training.arguments import ArgumentParser, number_in_range, writer_fold
 
 EXIT_BAD_INPUT = 2
@@ -51,10 +52,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.adapt is not None and not args.strokes:
         parser.error("--adapt needs --strokes, the writers to adapt to")
-    from mnist_pad.model_io import ModelLoadError, default_model_path, inspect_model_file, load_model
+    from mnist_pad.model_io import (
+        default_model_path,
+        inspect_model_file,
+        load_model,
+    )
     from mnist_pad.pen_digits import PenDigitsError, load_pen_digits
     from training import import_tensorflow_quietly
-    from training.data import DataError, load_mnist
+    from training.data import load_mnist
 
     model_path = args.model or str(default_model_path())
     try:
@@ -67,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         data = None if digits and args.adapt is None else load_mnist(args.data)
         import_tensorflow_quietly()
         loaded = load_model(model_path)
-    except (ModelLoadError, PenDigitsError, DataError) as error:
+    except PlainError as error:
         print(f"mnist-pad-eval: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
 

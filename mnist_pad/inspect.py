@@ -18,6 +18,7 @@ from typing import Callable
 
 import numpy as np
 
+from mnist_pad.errors import PlainError
 from mnist_pad.pen_digits import PenDigits, in_pad_units, render_pad_digits
 from training.evaluate import NUM_CLASSES, confusion_matrix
 
@@ -32,7 +33,7 @@ PASS_THROUGH = {"InputLayer", "Dropout", "SpatialDropout2D", "GaussianNoise", "G
 WINDOWED = {"Conv2D", "DepthwiseConv2D", "SeparableConv2D", "MaxPooling2D", "AveragePooling2D"}
 
 
-class InspectError(Exception):
+class InspectError(PlainError):
     """A model that cannot be looked inside this way; the message is one plain sentence."""
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from training import first_line
+from mnist_pad.errors import PlainError, first_line
 
 MODEL_SUFFIXES = (".h5", ".keras")
 DEFAULT_MODEL_NAME = "mnist_convnet.h5"
@@ -37,7 +37,7 @@ SHAPE_KEEPING_LAYERS = {
 _MODEL_FILE_LOCK = threading.RLock()
 
 
-class ModelLoadError(Exception):
+class ModelLoadError(PlainError):
     """A model file that cannot be used; the message is one plain sentence naming it."""
 
 
@@ -233,7 +233,7 @@ def load_model(path: str | os.PathLike) -> LoadedModel:
     except Exception as error:  # Keras raises many types for bad files
         raise ModelLoadError(f"{path}: Keras could not load it ({first_line(error)}).") from error
     check_compatible(model, path)
-    from training.card import read_card
+    from mnist_pad.files import read_card
 
     return LoadedModel(model=model, path=path, card=read_card(path))
 

@@ -27,9 +27,14 @@ from pathlib import Path
 
 import numpy as np
 
-from mnist_pad.pen_digits import PenDigits, PenDigitsError, in_pad_units, load_pen_digits
-from training.atomic import write_bytes_atomic
-from training.data import read_npz
+from mnist_pad.errors import PlainError, first_line
+from mnist_pad.files import read_npz, write_bytes_atomic
+from mnist_pad.pen_digits import (
+    PenDigits,
+    PenDigitsError,
+    in_pad_units,
+    load_pen_digits,
+)
 
 STORE_ENV_VAR = "MNIST_PAD_STORE"
 STORE_FILE_NAME = "my-digits.sqlite"
@@ -61,7 +66,7 @@ _SCHEMA = (
 )
 
 
-class StoreError(Exception):
+class StoreError(PlainError):
     """A store that cannot be used or changed; the message is one plain sentence."""
 
 
@@ -93,7 +98,7 @@ class DigitStore:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(self.path, isolation_level=None, timeout=_BUSY_TIMEOUT_MS / 1000)
         except (OSError, sqlite3.Error) as error:
-            raise StoreError(f"{self.path}: cannot be opened ({_reason(error)}).") from error
+            raise StoreError(f"{self.path}: cannot be opened ({first_line(error)}).") from error
         try:
             self._prepare()
         except StoreError:
@@ -101,7 +106,7 @@ class DigitStore:
             raise
         except sqlite3.Error as error:
             self._db.close()
-            raise StoreError(f"{self.path}: cannot be used ({_reason(error)}); it is left untouched.") from error
+            raise StoreError(f"{self.path}: cannot be used ({first_line(error)}); it is left untouched.") from error
 
     def _prepare(self) -> None:
         version = self._db.execute("PRAGMA user_version").fetchone()[0]
@@ -225,13 +230,13 @@ class DigitStore:
                 raise
             self._db.execute("COMMIT")
         except sqlite3.Error as error:
-            raise StoreError(f"{self.path}: could not be changed ({_reason(error)}).") from error
+            raise StoreError(f"{self.path}: could not be changed ({first_line(error)}).") from error
 
     def _query(self, sql: str) -> list[tuple]:
         try:
             return self._db.execute(sql).fetchall()
         except sqlite3.Error as error:
-            raise StoreError(f"{self.path}: could not be read ({_reason(error)}).") from error
+            raise StoreError(f"{self.path}: could not be read ({first_line(error)}).") from error
 
     def _sample(self, row: tuple) -> Sample:
         sample_id, label, points, stroke_ends, created, predicted = row
@@ -296,7 +301,7 @@ def export_npz(store: DigitStore, path: str | os.PathLike) -> int:
     try:
         write_bytes_atomic(target, buffer.getvalue())
     except OSError as error:
-        raise StoreError(f"{target}: cannot be written ({_reason(error)}).") from error
+        raise StoreError(f"{target}: cannot be written ({first_line(error)}).") from error
     return n
 
 
@@ -352,7 +357,7 @@ def _refuse_if_foreign(path: Path) -> None:
     except FileNotFoundError:
         return
     except OSError as error:
-        raise StoreError(f"{path}: cannot be read ({_reason(error)}).") from error
+        raise StoreError(f"{path}: cannot be read ({first_line(error)}).") from error
     if not header:
         return  # an empty file is what SQLite itself creates first
     if not header.startswith(_SQLITE_MAGIC):
@@ -364,7 +369,3 @@ def _refuse_if_foreign(path: Path) -> None:
         raise StoreError(f"{path}: is another program's SQLite database, not a my-digits store; "
                          "it is left untouched.")
 
-
-def _reason(error: BaseException) -> str:
-    text = str(error).strip().rstrip(".")
-    return text or type(error).__name__

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import numpy as np
 
+from mnist_pad.errors import PlainError
+from mnist_pad.files import read_npz
 from mnist_pad.preprocess import PAD_PEN_WIDTH, strokes_to_image
-from training.data import read_npz
 
 KEYS = ("labels", "points", "stroke_offsets", "sample_offsets")
 WRITER_KEY = "writer"  # optional: who wrote each digit
@@ -20,7 +21,7 @@ MAX_WIDTH_FRACTION = 0.95  # a very wide digit is fitted to the canvas width ins
 DIGIT_SCALE = 0.6  # of the pad's height: about how tall people draw on the pad
 
 
-class PenDigitsError(Exception):
+class PenDigitsError(PlainError):
     """A strokes file that cannot be used; the message is one plain sentence."""
 
 

@@ -14,8 +14,14 @@ import json
 import sys
 from pathlib import Path
 
-from mnist_pad.my_digits import DigitStore, StoreError, default_store_path, export_npz, import_npz
-from mnist_pad.pen_digits import PenDigitsError
+from mnist_pad.errors import PlainError
+from mnist_pad.my_digits import (
+    DigitStore,
+    StoreError,
+    default_store_path,
+    export_npz,
+    import_npz,
+)
 from training.arguments import ArgumentParser
 
 EXIT_BAD_INPUT = 2
@@ -56,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
             with DigitStore(path) as store:
                 added, skipped = import_npz(store, args.file)
             print(f"Added {added} digits to {path}; skipped {skipped} already there.")
-    except (StoreError, PenDigitsError) as error:
+    except PlainError as error:
         print(f"{PROG}: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
     return 0

@@ -7,7 +7,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-
 # The working directory for `python -c` / `python -m` children: Python puts it first on
 # their path, and from the checkout they would import the source tree, not the
 # installed package under test (whose resources the source tree maps elsewhere).

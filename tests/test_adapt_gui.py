@@ -8,11 +8,11 @@ from gui_fixtures import MODEL_LOAD_TIMEOUT_MS, default_model  # noqa: F401 (fix
 from pen_helpers import in_pad_units_subset, writer_indices
 from PySide6.QtCore import Qt
 
+from mnist_pad.files import read_card
 from mnist_pad.gui.main_window import MainWindow
 from mnist_pad.model_io import load_model
 from mnist_pad.pen_digits import load_pen_digits
 from training.adapt_job import MIN_DIGITS, AdaptResult, too_few_digits
-from training.card import read_card
 
 ADAPT_TIMEOUT_MS = 180_000  # the child imports TensorFlow, loads the data, adapts and saves
 

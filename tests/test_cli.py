@@ -10,12 +10,11 @@ import subprocess
 import keras
 import numpy as np
 import pytest
-
-from mnist_pad.model_io import default_model_path
-from training.card import read_card
-
 from bad_models import BAD_MODEL_KINDS, bad_models, lambda_marker  # noqa: F401 (fixture)
 from cli_helpers import assert_one_sentence_failure, run, script
+
+from mnist_pad.files import read_card
+from mnist_pad.model_io import default_model_path
 
 
 @pytest.fixture(scope="module")

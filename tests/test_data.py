@@ -8,7 +8,14 @@ import struct
 import numpy as np
 import pytest
 
-from training.data import DATA_ENV_VAR, IDX_NAMES, DataError, load_mnist, read_idx, split_validation
+from training.data import (
+    DATA_ENV_VAR,
+    IDX_NAMES,
+    DataError,
+    load_mnist,
+    read_idx,
+    split_validation,
+)
 
 
 def write_idx(path, array: np.ndarray, compress: bool = False) -> None:

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from gui_fixtures import default_model  # noqa: F401  (fixture)
 
+from mnist_pad.files import read_card
 from mnist_pad.inspect import (
     Inspector,
     LabelledImages,
@@ -18,7 +19,7 @@ from mnist_pad.inspect import (
     row_percentages,
 )
 from mnist_pad.pen_digits import PenDigits, load_pen_digits
-from training.card import card_in_words, read_card
+from training.card import card_in_words
 
 
 @pytest.fixture(scope="module")

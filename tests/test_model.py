@@ -8,7 +8,7 @@ import keras
 import numpy as np
 import pytest
 
-from training.atomic import OutputError
+from mnist_pad.files import OutputError
 from training.evaluate import evaluate
 from training.fit import TrainConfig, train
 from training.model import PARAMETER_COUNT, build_model

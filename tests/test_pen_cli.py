@@ -7,12 +7,11 @@ import os
 
 import numpy as np
 import pytest
-
-from mnist_pad.pen_digits import load_pen_digits, subset
-from training.card import read_card
-from training.pen_data import writer_folds
-
 from cli_helpers import assert_one_sentence_failure, run
+
+from mnist_pad.files import read_card
+from mnist_pad.pen_digits import load_pen_digits, subset
+from training.pen_data import writer_folds
 
 
 def write_pen_digits(path, labels, strokes_per_sample, writers=None):

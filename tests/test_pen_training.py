@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from mnist_pad.pen_digits import in_pad_units, load_pen_digits, render_pad_strokes
+from training.arguments import writer_fold
 from training.generator import MnistSequence
 from training.pen_augment import random_pen_variation
-from training.arguments import writer_fold
 from training.pen_data import (
     from_pen_digits,
     split_validation_writers,

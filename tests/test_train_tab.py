@@ -18,9 +18,14 @@ from PySide6.QtCore import QSettings, QStandardPaths, Qt
 
 from mnist_pad.gui import train_tab as train_tab_module
 from mnist_pad.gui.main_window import MainWindow
-from mnist_pad.gui.train_tab import KERAS_DOWNLOAD, TrainTab, models_directory, new_model_path
-from mnist_pad.gui.training_report import EtaClock, format_duration, summary_text
 from mnist_pad.gui.threads import running_threads
+from mnist_pad.gui.train_tab import (
+    KERAS_DOWNLOAD,
+    TrainTab,
+    models_directory,
+    new_model_path,
+)
+from mnist_pad.gui.training_report import EtaClock, format_duration, summary_text
 from mnist_pad.model_io import default_model_path, load_model
 
 TRAINING_TIMEOUT_MS = 120_000  # a whole short run, TensorFlow's first import included

@@ -4,10 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import Qt
-
-from mnist_pad.gui.train_tab import TrainTab
-from mnist_pad.pen_digits import load_pen_digits, subset
-
 from test_pen_cli import write_pen_digits
 from test_train_tab import (  # noqa: F401  (fixtures)
     TRAINING_TIMEOUT_MS,
@@ -17,6 +13,9 @@ from test_train_tab import (  # noqa: F401  (fixtures)
     start_and_wait_for_failure,
     tab,
 )
+
+from mnist_pad.gui.train_tab import TrainTab
+from mnist_pad.pen_digits import load_pen_digits, subset
 
 
 def small_pen_file(path, pen_digits_path, every=80):

@@ -39,8 +39,3 @@ def import_tensorflow_quietly() -> None:
 
         tensorflow.config.list_physical_devices()  # the CUDA probe runs here, not at import
 
-
-def first_line(error: BaseException) -> str:
-    """An exception as a clause for a one-sentence message: its first line, no final stop."""
-    text = str(error).strip().splitlines()
-    return (text[0] if text else type(error).__name__).rstrip(".")[:200]

@@ -21,14 +21,31 @@ from typing import Callable
 import keras
 import numpy as np
 
-from mnist_pad.model_io import ModelLoadError, load_model
-from mnist_pad.pen_digits import PenDigits, PenDigitsError, in_pad_units, load_pen_digits, render_pad_digits
+from mnist_pad.errors import PlainError
+from mnist_pad.files import (
+    card_path,
+    ensure_writable,
+    file_sha256,
+    write_atomic,
+    write_bytes_atomic,
+)
+from mnist_pad.model_io import load_model
+from mnist_pad.pen_digits import (
+    PenDigits,
+    in_pad_units,
+    load_pen_digits,
+    render_pad_digits,
+)
 from mnist_pad.predictor import Predictor
-from training.adapt_job import AdaptConfig, AdaptError, AdaptJob, AdaptResult, too_few_digits
-from training.atomic import OutputError, ensure_writable, write_atomic, write_bytes_atomic
+from training.adapt_job import (
+    AdaptConfig,
+    AdaptError,
+    AdaptJob,
+    AdaptResult,
+    too_few_digits,
+)
 from training.augment import random_augment
-from training.card import card_path
-from training.data import DataError, file_sha256, load_mnist
+from training.data import load_mnist
 from training.job import BatchProgress
 from training.pen_data import to_uint8
 from training.process import Failed, Status
@@ -207,7 +224,7 @@ def adapt_and_save(job: AdaptJob, report: Callable[[object], None], cancel: thre
         adapted_layers = [layer.name for layer in model.layers[job.config.trainable_from:]]
         _write_card(out_path, job, labels, adapted_layers, len(replay.labels), seconds, figures)
         return AdaptResult(out_path, digits=len(labels), seconds=seconds, figures=figures)
-    except (AdaptError, ModelLoadError, DataError, PenDigitsError, OutputError) as error:
+    except PlainError as error:
         return Failed(str(error))
 
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from mnist_pad.errors import PlainError
+
 if TYPE_CHECKING:
     from mnist_pad.pen_digits import PenDigits
 
@@ -22,7 +24,7 @@ MIN_DIGITS = 10
 PEN_DIGITS_ENV_VAR = "MNIST_PAD_PEN_DIGITS"
 
 
-class AdaptError(Exception):
+class AdaptError(PlainError):
     """An adaptation that cannot be done; the message is one plain sentence."""
 
 

@@ -7,11 +7,10 @@ import os
 import platform
 from pathlib import Path
 
-from training.atomic import write_bytes_atomic
+from mnist_pad.files import card_path, file_sha256, write_bytes_atomic
 from training.augment import DESCRIPTION as AUGMENTATION
 from training.pen_augment import DESCRIPTION as PEN_AUGMENTATION
 
-CARD_SUFFIX = ".card.json"
 # The terms of the data files we know, by content; any other file's are "not recorded".
 KNOWN_LICENCES = {
     "06af5dfe73b70e3bc1c36439982b18a8d76803db9b544f6fdf838a37fbb01b64": (
@@ -24,17 +23,6 @@ KNOWN_LICENCES = {
 }
 
 
-def card_path(model_path: Path) -> Path:
-    return model_path.with_name(model_path.stem + CARD_SUFFIX)
-
-
-def read_card(model_path: Path) -> dict | None:
-    """The card beside ``model_path``, or None when it has none or it is unreadable."""
-    try:
-        card = json.loads(card_path(model_path).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return card if isinstance(card, dict) else None
 
 
 def write_card(
@@ -43,8 +31,6 @@ def write_card(
 ) -> Path:
     import keras
     import tensorflow as tf
-
-    from training.data import file_sha256
 
     source = Path(data.source)
     mnist_sha256 = file_sha256(source) if source.is_file() else None
@@ -104,8 +90,6 @@ def _licence(sha256: str | None) -> str:
 
 
 def _described_file(path: str | None) -> dict | None:
-    from training.data import file_sha256
-
     return None if path is None else {"path": path, "sha256": file_sha256(path)}
 
 

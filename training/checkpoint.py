@@ -8,8 +8,7 @@ from pathlib import Path
 
 import keras
 
-from training.atomic import commit, temporary_sibling
-
+from mnist_pad.files import commit, temporary_sibling
 
 # .h5 is this project's format on purpose (the tutorial's, and what the app
 # opens); Keras would log a "legacy format" warning at every single save.

@@ -18,9 +18,9 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from mnist_pad.errors import PlainError
 from training import import_tensorflow_quietly
 from training.arguments import ArgumentParser, number_in_range, writer_fold
-from training.atomic import OutputError
 from training.card import write_card
 from training.evaluate import evaluate
 
@@ -100,9 +100,8 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(f"{out}: the output must be an .h5 file.")
 
     # Heavy imports after argument checks, so --help and typos answer at once.
-    from mnist_pad.model_io import ModelLoadError, inspect_model_file
-    from mnist_pad.pen_digits import PenDigitsError
-    from training.data import DataError, load_mnist
+    from mnist_pad.model_io import inspect_model_file
+    from training.data import load_mnist
     from training.job import TrainConfig
     from training.pen_data import load_pen_samples
 
@@ -122,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
             validation_writers=args.validation_writers,
             init_model=args.init_model, learning_rate=args.learning_rate, patience=args.patience,
         )
-    except (DataError, PenDigitsError, ModelLoadError, ValueError) as error:
+    except (PlainError, ValueError) as error:
         return _fail(str(error))
     import_tensorflow_quietly()
 
@@ -147,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
                 return EXIT_INTERRUPTED
             folds.append(outcome.held_out)
         finished = run.once(out, config, cross_validation=_pooled(folds) if folds else None)
-    except (OutputError, ModelLoadError, ValueError) as error:  # ValueError: data too small to split
+    except (PlainError, ValueError) as error:  # ValueError: data too small to split
         return _fail(str(error))
     finally:
         signal.signal(signal.SIGINT, previous_handler)

@@ -8,13 +8,14 @@ variable, then ``keras.datasets.mnist.load_data()``.
 from __future__ import annotations
 
 import gzip
-import hashlib
 import os
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from mnist_pad.errors import PlainError, first_line
+from mnist_pad.files import read_npz
 
 DATA_ENV_VAR = "MNIST_PAD_DATA"
 NPZ_KEYS = ("x_train", "y_train", "x_test", "y_test")
@@ -27,7 +28,7 @@ IDX_NAMES = {
 _IDX_UBYTE = 0x08
 
 
-class DataError(Exception):
+class DataError(PlainError):
     """A data file that cannot be used; the message is one plain sentence."""
 
 
@@ -82,25 +83,6 @@ def _read_npz(path: Path) -> dict[str, np.ndarray]:
     return read_npz(path, NPZ_KEYS, "an MNIST .npz", DataError)
 
 
-def read_npz(path: Path, keys, kind: str, error: type[Exception], optional=()) -> dict[str, np.ndarray]:
-    """The arrays ``keys`` (and those of ``optional`` it has) of an .npz file.
-
-    Any problem becomes ``error`` with one sentence.
-    """
-    if not path.is_file():
-        raise error(f"{path}: no such file.")
-    if not zipfile.is_zipfile(path):  # else numpy would try, and refuse, to unpickle it
-        raise error(f"{path}: not an .npz file (corrupt, truncated or another format).")
-    try:
-        with np.load(path, allow_pickle=False) as npz:
-            missing = [k for k in keys if k not in npz.files]
-            if missing:
-                raise error(f"{path}: not {kind}, it lacks {', '.join(missing)}.")
-            return {k: npz[k] for k in (*keys, *optional) if k in npz.files}
-    except error:
-        raise
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError) as failure:
-        raise error(f"{path}: not a readable .npz file ({_reason(failure)}).") from failure
 
 
 def _read_idx_dir(directory: Path) -> dict[str, np.ndarray]:
@@ -121,7 +103,7 @@ def read_idx(path: Path) -> np.ndarray:
         with opener(path, "rb") as stream:
             raw = stream.read()
     except (OSError, EOFError) as error:
-        raise DataError(f"{path}: cannot be read ({_reason(error)}).") from error
+        raise DataError(f"{path}: cannot be read ({first_line(error)}).") from error
     if len(raw) < 4 or raw[0] != 0 or raw[1] != 0:
         raise DataError(f"{path}: not an IDX file (bad magic number).")
     if raw[2] != _IDX_UBYTE:
@@ -147,19 +129,13 @@ def _load_from_keras() -> MnistData:
         (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
     except Exception as error:  # network errors come in many types
         raise DataError(
-            f"MNIST could not be downloaded by Keras ({_reason(error)}); "
+            f"MNIST could not be downloaded by Keras ({first_line(error)}); "
             f"pass --data or set {DATA_ENV_VAR} to a local mnist.npz."
         ) from error
     arrays = {"x_train": x_train, "y_train": y_train, "x_test": x_test, "y_test": y_test}
     return _checked(arrays, "keras.datasets.mnist")
 
 
-def file_sha256(path: str | os.PathLike) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def split_validation(
@@ -173,8 +149,3 @@ def split_validation(
     order = np.random.default_rng(seed).permutation(len(images))
     val, train = order[:validation_samples], order[validation_samples:]
     return (images[train], labels[train]), (images[val], labels[val])
-
-
-def _reason(error: BaseException) -> str:
-    text = str(error).strip().rstrip(".")
-    return text or type(error).__name__

@@ -16,7 +16,7 @@ from typing import Callable
 
 import keras
 
-from training.atomic import OutputError, ensure_writable
+from mnist_pad.files import OutputError, ensure_writable
 from training.checkpoint import AtomicModelCheckpoint
 from training.data import MnistData, split_validation
 from training.generator import MnistSequence

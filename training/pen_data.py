@@ -13,8 +13,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mnist_pad.pen_digits import PenDigits, in_pad_units, load_pen_digits, render_pad_digits
-from training.data import file_sha256
+from mnist_pad.files import file_sha256
+from mnist_pad.pen_digits import (
+    PenDigits,
+    in_pad_units,
+    load_pen_digits,
+    render_pad_digits,
+)
 
 VALIDATION_SEED = 1  # writer_folds' seed for validation writers (hold-out folds use 0)
 

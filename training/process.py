@@ -25,10 +25,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from mnist_pad.pen_digits import PenDigitsError
-from training import first_line, import_tensorflow_quietly
-from training.atomic import OutputError, remove_stray_temporaries
-from training.data import DataError, load_mnist
+from mnist_pad.errors import PlainError, first_line
+from mnist_pad.files import remove_stray_temporaries
+from training import import_tensorflow_quietly
+from training.data import load_mnist
 from training.job import TrainConfig, TrainResult
 from training.pen_data import load_pen_samples
 
@@ -80,7 +80,7 @@ class TrainJob:
             return train(
                 data, self.out_path, self.config, pen=pen, on_batch=report, on_epoch=report, cancel=cancel
             )
-        except (DataError, PenDigitsError, OutputError) as error:
+        except PlainError as error:
             return Failed(str(error))
 
 

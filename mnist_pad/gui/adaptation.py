@@ -16,7 +16,13 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Slot
 from PySide6.QtGui import QAction
 
-from training.adapt_job import MIN_DIGITS, PEN_DIGITS_ENV_VAR, AdaptJob, AdaptResult, too_few_digits
+from training.adapt_job import (
+    MIN_DIGITS,
+    PEN_DIGITS_ENV_VAR,
+    AdaptJob,
+    AdaptResult,
+    too_few_digits,
+)
 
 ADAPT_TEXT = "Adapt to my handwriting"
 ADAPTED_NAME = "mnist_adapted"  # file names: mnist_adapted_<time>.h5

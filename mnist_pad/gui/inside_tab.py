@@ -27,7 +27,12 @@ from PySide6.QtWidgets import (
 from mnist_pad.gui.inside_views import AWAY, TOWARD, ClassPicker, PixelView, signed_rgb
 from mnist_pad.gui.inside_workers import InspectionRequest, InspectionWorker
 from mnist_pad.gui.layer_strip import LayerStrip
-from mnist_pad.gui.mistakes import MistakesPage, mnist_source, pen_digits_file_source, pen_digits_source
+from mnist_pad.gui.mistakes import (
+    MistakesPage,
+    mnist_source,
+    pen_digits_file_source,
+    pen_digits_source,
+)
 from mnist_pad.inspect import architecture_in_words
 from training.card import card_in_words
 

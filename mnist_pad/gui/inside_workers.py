@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QThread, Signal
 
+from mnist_pad.errors import first_line
 from mnist_pad.gui.workers import NewestRequestWorker
-from training import first_line
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,14 @@ from typing import TYPE_CHECKING, Callable
 
 from PySide6.QtCore import QSize, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QIcon, QKeySequence
-from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QMainWindow, QTabWidget, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QTabWidget,
+    QWidget,
+)
 
 from mnist_pad.gui.dialogs import APP_NAME, show_error
 from mnist_pad.gui.draw_tab import DrawTab

@@ -39,8 +39,13 @@ from PySide6.QtWidgets import (
 from mnist_pad.gui.curves import TrainingCurves
 from mnist_pad.gui.dialogs import APP_NAME, show_error
 from mnist_pad.gui.pen_files import PenFilesChooser
-from mnist_pad.gui.training_report import EtaClock, format_duration, outcome_title, summary_text
 from mnist_pad.gui.threads import keep_until_finished
+from mnist_pad.gui.training_report import (
+    EtaClock,
+    format_duration,
+    outcome_title,
+    summary_text,
+)
 from mnist_pad.gui.training_worker import TrainingWorker
 from mnist_pad.model_io import default_model_path
 from training.data import DATA_ENV_VAR

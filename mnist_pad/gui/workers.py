@@ -12,8 +12,9 @@ from pathlib import Path
 
 from PySide6.QtCore import QMutex, QMutexLocker, QThread, QWaitCondition, Signal
 
+from mnist_pad.errors import first_line
 from mnist_pad.model_io import ModelLoadError, load_model
-from training import first_line, import_tensorflow_quietly
+from training import import_tensorflow_quietly
 
 
 class ModelLoader(QThread):

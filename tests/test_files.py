@@ -10,7 +10,12 @@ import textwrap
 import keras
 import pytest
 
-from training.atomic import commit, remove_stray_temporaries, temporary_sibling, write_bytes_atomic
+from mnist_pad.files import (
+    commit,
+    remove_stray_temporaries,
+    temporary_sibling,
+    write_bytes_atomic,
+)
 from training.checkpoint import AtomicModelCheckpoint
 
 

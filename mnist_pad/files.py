@@ -1,5 +1,6 @@
-"""Atomic file writes: a reader sees the old complete file or the new complete file.
+"""The ground floor for files: reading .npz arrays, checksums, model cards, and atomic writes.
 
+Atomic writes: a reader sees the old complete file or the new complete file.
 Everything is written to a temporary file in the target's own directory (same
 filesystem), flushed to disk, then renamed over the target with ``os.replace``,
 which POSIX and Windows both make atomic. A process killed mid-write leaves only
@@ -8,13 +9,62 @@ a stray temporary file, never a half-written target.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import secrets
+import zipfile
 from pathlib import Path
 from typing import Callable
 
+import numpy as np
 
-class OutputError(Exception):
+from mnist_pad.errors import PlainError, first_line
+
+CARD_SUFFIX = ".card.json"
+def card_path(model_path: Path) -> Path:
+    return model_path.with_name(model_path.stem + CARD_SUFFIX)
+
+
+def read_card(model_path: Path) -> dict | None:
+    """The card beside ``model_path``, or None when it has none or it is unreadable."""
+    try:
+        card = json.loads(card_path(model_path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return card if isinstance(card, dict) else None
+
+
+def read_npz(path: Path, keys, kind: str, error: type[PlainError], optional=()) -> dict[str, np.ndarray]:
+    """The arrays ``keys`` (and those of ``optional`` it has) of an .npz file.
+
+    Any problem becomes ``error`` with one sentence.
+    """
+    if not path.is_file():
+        raise error(f"{path}: no such file.")
+    if not zipfile.is_zipfile(path):  # else numpy would try, and refuse, to unpickle it
+        raise error(f"{path}: not an .npz file (corrupt, truncated or another format).")
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            missing = [k for k in keys if k not in npz.files]
+            if missing:
+                raise error(f"{path}: not {kind}, it lacks {', '.join(missing)}.")
+            return {k: npz[k] for k in (*keys, *optional) if k in npz.files}
+    except error:
+        raise
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError) as failure:
+        raise error(f"{path}: not a readable .npz file ({first_line(failure)}).") from failure
+
+
+def file_sha256(path: str | os.PathLike) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class OutputError(PlainError):
     """An output path that cannot be written; the message is one plain sentence."""
 
 
