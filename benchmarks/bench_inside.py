@@ -65,7 +65,7 @@ def confusion_figures(model_path: Path, predictor) -> dict:
     from PySide6.QtCore import QElapsedTimer, Qt, QTimer
     from PySide6.QtWidgets import QApplication
 
-    from mnist_pad.gui.mistakes import MistakesPage, mnist_source
+    from mnist_pad.gui.inside.mistakes import MistakesPage, mnist_source
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     page = MistakesPage()

@@ -61,8 +61,8 @@ def time_tab_open(store_path: Path) -> float:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
 
-    from mnist_pad.gui.digit_collection import DigitCollection
-    from mnist_pad.gui.my_digits_view import MyDigitsView
+    from mnist_pad.gui.my_digits.digit_collection import DigitCollection
+    from mnist_pad.gui.my_digits.my_digits_view import MyDigitsView
 
     app = QApplication.instance() or QApplication([])
     collection = DigitCollection(store_path)

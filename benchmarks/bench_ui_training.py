@@ -76,7 +76,7 @@ def main(argv=None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("mnist-pad")
     if args.tab_only:
-        from mnist_pad.gui.train_tab import TrainTab
+        from mnist_pad.gui.train.train_tab import TrainTab
 
         window = tab = TrainTab(data_path=data)
     else:

@@ -10,7 +10,7 @@ from PySide6.QtGui import QColor, QInputDevice, QPointingDevice, QTabletEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from mnist_pad.gui.canvas import INK_COLOUR, PAD_COLOUR, DrawingCanvas
+from mnist_pad.gui.draw.canvas import INK_COLOUR, PAD_COLOUR, DrawingCanvas
 
 LEFT = Qt.MouseButton.LeftButton
 CTRL = Qt.KeyboardModifier.ControlModifier

@@ -7,7 +7,7 @@ import math
 import pytest
 from PySide6.QtCore import QPointF
 
-from mnist_pad.gui.curves import TrainingCurves, error_percent
+from mnist_pad.gui.train.curves import TrainingCurves, error_percent
 from training.job import BatchProgress, EpochResult
 
 BATCHES = 40

@@ -17,7 +17,7 @@ from gui_fixtures import (  # noqa: F401, F811 (fixtures)
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from mnist_pad.gui.draw_tab import DrawTab
+from mnist_pad.gui.draw.draw_tab import DrawTab
 from mnist_pad.gui.workers import PredictionRequest, PredictionWorker
 
 

@@ -15,8 +15,12 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 from test_inspect import small_model, subset
 
+from mnist_pad.gui.inside.mistakes import (
+    DataSource,
+    MistakesPage,
+    pen_digits_file_source,
+)
 from mnist_pad.gui.main_window import DEFAULT_SIZE, MainWindow
-from mnist_pad.gui.mistakes import DataSource, MistakesPage, pen_digits_file_source
 from mnist_pad.inspect import mnist_test_images, receptive_fields
 from mnist_pad.pen_digits import in_pad_units, load_pen_digits
 
@@ -286,7 +290,7 @@ def test_a_source_with_no_digits_yet_says_so(qtbot, sample_page):
         sample_offsets=np.zeros(1, np.int64),
         writers=np.zeros(0, str),
     )
-    from mnist_pad.gui.mistakes import pen_digits_source
+    from mnist_pad.gui.inside.mistakes import pen_digits_source
 
     with qtbot.waitSignal(sample_page.evaluated, timeout=EVALUATION_TIMEOUT_MS):
         sample_page.add_source(pen_digits_source("My digits", lambda: empty), select=True)

@@ -276,9 +276,9 @@ def test_the_model_loader_sets_tensorflow_up_for_one_drawing_at_a_time(default_m
 
 
 def test_a_tab_chosen_before_start_up_built_it_opens_at_once(qtbot):
-    from mnist_pad.gui.inside_tab import InsideTab
-    from mnist_pad.gui.my_digits_view import MyDigitsView
-    from mnist_pad.gui.train_tab import TrainTab
+    from mnist_pad.gui.inside.inside_tab import InsideTab
+    from mnist_pad.gui.my_digits.my_digits_view import MyDigitsView
+    from mnist_pad.gui.train.train_tab import TrainTab
 
     window = MainWindow()  # not shown yet: its first paint, which builds the tabs, has not happened
     qtbot.addWidget(window)

@@ -17,9 +17,9 @@ from gui_fixtures import (  # noqa: F401, F811 (fixtures)
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
-from mnist_pad.gui.digit_collection import DigitCollection
-from mnist_pad.gui.draw_tab import DrawTab
-from mnist_pad.gui.my_digits_view import MyDigitsView
+from mnist_pad.gui.draw.draw_tab import DrawTab
+from mnist_pad.gui.my_digits.digit_collection import DigitCollection
+from mnist_pad.gui.my_digits.my_digits_view import MyDigitsView
 from mnist_pad.my_digits import DigitStore
 
 

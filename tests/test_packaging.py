@@ -7,8 +7,8 @@ import sys
 import zipfile
 from pathlib import Path
 
-from mnist_pad.model_io import DEFAULT_MODEL_NAME, default_model_path, load_model
 from mnist_pad.files import CARD_SUFFIX
+from mnist_pad.model_io import DEFAULT_MODEL_NAME, default_model_path, load_model
 
 SOURCE_TREE = Path(__file__).resolve().parents[1]
 

@@ -16,16 +16,16 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QSettings, QStandardPaths, Qt
 
-from mnist_pad.gui import train_tab as train_tab_module
 from mnist_pad.gui.main_window import MainWindow
 from mnist_pad.gui.threads import running_threads
-from mnist_pad.gui.train_tab import (
+from mnist_pad.gui.train import train_tab as train_tab_module
+from mnist_pad.gui.train.train_tab import (
     KERAS_DOWNLOAD,
     TrainTab,
     models_directory,
     new_model_path,
 )
-from mnist_pad.gui.training_report import EtaClock, format_duration, summary_text
+from mnist_pad.gui.train.training_report import EtaClock, format_duration, summary_text
 from mnist_pad.model_io import default_model_path, load_model
 
 TRAINING_TIMEOUT_MS = 120_000  # a whole short run, TensorFlow's first import included
@@ -471,7 +471,7 @@ def test_the_eta_follows_the_pace_after_the_first_batch():
 
 def test_importing_the_tab_leaves_tensorflow_to_the_worker():
     probe = (
-        "import sys, mnist_pad.gui.train_tab; "
+        "import sys, mnist_pad.gui.train.train_tab; "
         "print(sorted(m for m in ('tensorflow', 'keras', 'training.fit') if m in sys.modules))"
     )
     loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)

@@ -14,7 +14,7 @@ from test_train_tab import (  # noqa: F401  (fixtures)
     tab,
 )
 
-from mnist_pad.gui.train_tab import TrainTab
+from mnist_pad.gui.train.train_tab import TrainTab
 from mnist_pad.pen_digits import load_pen_digits, subset
 
 

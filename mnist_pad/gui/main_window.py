@@ -23,18 +23,18 @@ from PySide6.QtWidgets import (
 )
 
 from mnist_pad.gui.dialogs import APP_NAME, show_error
-from mnist_pad.gui.draw_tab import DrawTab
+from mnist_pad.gui.draw.draw_tab import DrawTab
 from mnist_pad.gui.threads import keep_until_finished
 from mnist_pad.gui.workers import ModelLoader
 from mnist_pad.model_io import MODEL_SUFFIXES, default_model_path
 
 # Imported when built, after the first paint: numpy, pyqtgraph and the store are slow to import.
 if TYPE_CHECKING:
-    from mnist_pad.gui.adaptation import Adaptation
-    from mnist_pad.gui.digit_collection import DigitCollection
-    from mnist_pad.gui.inside_tab import InsideTab
-    from mnist_pad.gui.my_digits_view import MyDigitsView
-    from mnist_pad.gui.train_tab import TrainTab
+    from mnist_pad.gui.inside.inside_tab import InsideTab
+    from mnist_pad.gui.my_digits.adaptation import Adaptation
+    from mnist_pad.gui.my_digits.digit_collection import DigitCollection
+    from mnist_pad.gui.my_digits.my_digits_view import MyDigitsView
+    from mnist_pad.gui.train.train_tab import TrainTab
 
 MODEL_FILTER = "Keras models (*.h5 *.keras)"
 NO_MODEL = "No model loaded: open one with File ▸ Open model… (Ctrl+O)"
@@ -127,7 +127,7 @@ class MainWindow(QMainWindow):
     def my_digits(self) -> DigitCollection:
         """The user's saved digits, shared by the Draw, My digits and Inside tabs."""
         if "store" not in self._built:
-            from mnist_pad.gui.digit_collection import DigitCollection
+            from mnist_pad.gui.my_digits.digit_collection import DigitCollection
             from mnist_pad.my_digits import default_store_path
 
             collection = DigitCollection(default_store_path(), self)
@@ -140,7 +140,7 @@ class MainWindow(QMainWindow):
     def adaptation(self) -> Adaptation:
         """File ▸ Adapt to my handwriting / Back to the previous model."""
         if "adaptation" not in self._built:
-            from mnist_pad.gui.adaptation import Adaptation
+            from mnist_pad.gui.my_digits.adaptation import Adaptation
 
             adaptation = Adaptation(self, self._my_digits_source or self.my_digits.pen_digits)
             self.my_digits.changed.connect(adaptation.refresh)
@@ -166,12 +166,12 @@ class MainWindow(QMainWindow):
         return self._tab("Train")
 
     def _new_my_digits_view(self) -> QWidget:
-        from mnist_pad.gui.my_digits_view import MyDigitsView
+        from mnist_pad.gui.my_digits.my_digits_view import MyDigitsView
 
         return MyDigitsView(self.my_digits, self)
 
     def _new_inside_tab(self) -> QWidget:
-        from mnist_pad.gui.inside_tab import InsideTab
+        from mnist_pad.gui.inside.inside_tab import InsideTab
 
         inside = InsideTab(self.draw_tab, lambda: self.train_tab.data_path, parent=self)
         inside.add_pen_digits_source("My digits", read_my_digits)
@@ -179,7 +179,7 @@ class MainWindow(QMainWindow):
         return inside
 
     def _new_train_tab(self) -> QWidget:
-        from mnist_pad.gui.train_tab import TrainTab
+        from mnist_pad.gui.train.train_tab import TrainTab
 
         train = TrainTab(data_path=self._data_path, parent=self)
         train.use_model_requested.connect(self.open_model)

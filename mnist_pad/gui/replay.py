@@ -11,7 +11,7 @@ from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication
 
-from mnist_pad.gui.canvas import DrawingCanvas
+from mnist_pad.gui.draw.canvas import DrawingCanvas
 from mnist_pad.pen_digits import PenDigits, place_on_canvas
 from mnist_pad.preprocess import strokes_to_image
 

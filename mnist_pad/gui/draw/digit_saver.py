@@ -21,11 +21,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mnist_pad.gui.canvas import EMPTY_PAD_HINT, DrawingCanvas
+from mnist_pad.gui.draw.canvas import EMPTY_PAD_HINT, DrawingCanvas
 from mnist_pad.gui.toast import Toast
 
 if TYPE_CHECKING:  # the store and numpy load after the window's first paint
-    from mnist_pad.gui.digit_collection import DigitCollection
+    from mnist_pad.gui.my_digits.digit_collection import DigitCollection
 
 ACCENT = "#2f7df6"
 ACCEPT_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)

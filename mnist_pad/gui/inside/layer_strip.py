@@ -15,7 +15,12 @@ from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from mnist_pad.gui.inside_views import HIGHLIGHT, activation_rgb, rgb_image, signed_rgb
+from mnist_pad.gui.inside.inside_views import (
+    HIGHLIGHT,
+    activation_rgb,
+    rgb_image,
+    signed_rgb,
+)
 from mnist_pad.inspect import LayerView
 
 TILE = 22  # px a map takes in the strip, its 2 px gap included

@@ -16,8 +16,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mnist_pad.gui.canvas import DrawingCanvas
-from mnist_pad.gui.digit_saver import DigitSaver
+from mnist_pad.gui.draw.canvas import DrawingCanvas
+from mnist_pad.gui.draw.digit_saver import DigitSaver
 from mnist_pad.gui.workers import PredictionRequest, PredictionWorker
 
 # numpy is imported where a prediction arrives, not here: the window's first frame

@@ -36,11 +36,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mnist_pad.gui.curves import TrainingCurves
 from mnist_pad.gui.dialogs import APP_NAME, show_error
-from mnist_pad.gui.pen_files import PenFilesChooser
 from mnist_pad.gui.threads import keep_until_finished
-from mnist_pad.gui.training_report import (
+from mnist_pad.gui.train.curves import TrainingCurves
+from mnist_pad.gui.train.pen_files import PenFilesChooser
+from mnist_pad.gui.train.training_report import (
     EtaClock,
     format_duration,
     outcome_title,

@@ -28,9 +28,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mnist_pad.gui.confusion_view import GALLERY_LIMIT, ConfusionMatrixView, Gallery
 from mnist_pad.gui.dialogs import show_error
-from mnist_pad.gui.inside_workers import EvaluationWorker
+from mnist_pad.gui.inside.confusion_view import (
+    GALLERY_LIMIT,
+    ConfusionMatrixView,
+    Gallery,
+)
+from mnist_pad.gui.inside.inside_workers import EvaluationWorker
 from mnist_pad.gui.threads import keep_until_finished
 from mnist_pad.inspect import (
     LabelledImages,

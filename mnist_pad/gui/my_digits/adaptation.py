@@ -76,7 +76,7 @@ class Adaptation(QObject):
         if refusal is not None:
             self._window.show_error(refusal)
             return
-        from mnist_pad.gui.train_tab import models_directory, new_model_path
+        from mnist_pad.gui.train.train_tab import models_directory, new_model_path
 
         job = AdaptJob(
             base_model_path=self._current_model,

@@ -42,9 +42,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mnist_pad.gui.canvas import INK_COLOUR, PAD_COLOUR, REDO_KEYS, UNDO_KEYS
-from mnist_pad.gui.digit_collection import DigitCollection
-from mnist_pad.gui.digit_saver import DIGIT_KEYS, plain_key
+from mnist_pad.gui.draw.canvas import INK_COLOUR, PAD_COLOUR, REDO_KEYS, UNDO_KEYS
+from mnist_pad.gui.draw.digit_saver import DIGIT_KEYS, plain_key
+from mnist_pad.gui.my_digits.digit_collection import DigitCollection
 from mnist_pad.my_digits import Sample
 from mnist_pad.preprocess import PAD_PEN_WIDTH
 

@@ -24,10 +24,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mnist_pad.gui.inside_views import AWAY, TOWARD, ClassPicker, PixelView, signed_rgb
-from mnist_pad.gui.inside_workers import InspectionRequest, InspectionWorker
-from mnist_pad.gui.layer_strip import LayerStrip
-from mnist_pad.gui.mistakes import (
+from mnist_pad.gui.inside.inside_views import (
+    AWAY,
+    TOWARD,
+    ClassPicker,
+    PixelView,
+    signed_rgb,
+)
+from mnist_pad.gui.inside.inside_workers import InspectionRequest, InspectionWorker
+from mnist_pad.gui.inside.layer_strip import LayerStrip
+from mnist_pad.gui.inside.mistakes import (
     MistakesPage,
     mnist_source,
     pen_digits_file_source,

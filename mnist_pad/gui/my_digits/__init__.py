@@ -1,0 +1,1 @@
+"""The My digits tab: the user's saved digits, and adapting the network to them."""

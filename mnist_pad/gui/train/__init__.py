@@ -1,0 +1,1 @@
+"""The Train tab: settings, live curves and the result of a training run."""
