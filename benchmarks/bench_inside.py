@@ -45,7 +45,7 @@ def p50(values: np.ndarray) -> float:
 
 
 def live_figures(model, images: list[np.ndarray], repeats: int) -> dict:
-    from mnist_pad.inspect import Inspector
+    from mnist_pad.inspection import Inspector
 
     inspector = Inspector(model)
     tops = [int(np.argmax(inspector.layer_outputs(image)[-1])) for image in images]

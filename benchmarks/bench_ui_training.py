@@ -123,7 +123,7 @@ def main(argv=None) -> int:
     if args.tab_only:
         QTimer.singleShot(0, begin)
     else:
-        window.model_changed.connect(lambda _path: QTimer.singleShot(0, begin))
+        window.state.model_changed.connect(lambda _path: QTimer.singleShot(0, begin))
         QTimer.singleShot(60_000, lambda: None if clock.isValid() else begin())
     app.exec()
 

@@ -84,7 +84,7 @@ def main() -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     window = MainWindow(model_path=args.model)
     window.show()
-    wait_for(window.model_changed, 120_000)
+    wait_for(window.state.model_changed, 120_000)
     if window.current_model_path is None:
         print("the model did not load", file=sys.stderr)
         return 1

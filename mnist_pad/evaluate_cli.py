@@ -125,7 +125,7 @@ def _writers_report(summary: dict) -> str:
 
 def _evaluate_adaptation(loaded, digits, data, args) -> int:
     from training.adapt_eval import evaluate_adaptation, summarise
-    from training.adapt_job import AdaptError
+    from training.adapt_settings import AdaptError
 
     def progress(outcome) -> None:
         if not args.json:

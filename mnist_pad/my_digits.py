@@ -35,6 +35,7 @@ from mnist_pad.pen_digits import (
     in_pad_units,
     load_pen_digits,
 )
+from mnist_pad.user_data import data_directory
 
 STORE_ENV_VAR = "MNIST_PAD_STORE"
 STORE_FILE_NAME = "my-digits.sqlite"
@@ -84,8 +85,7 @@ def default_store_path() -> Path:
     override = os.environ.get(STORE_ENV_VAR)
     if override:
         return Path(override)
-    data_home = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
-    return Path(data_home) / "mnist-pad" / STORE_FILE_NAME
+    return data_directory() / STORE_FILE_NAME
 
 
 class DigitStore:

@@ -12,16 +12,16 @@ from pen_helpers import in_pad_units_subset, writer_indices
 from mnist_pad.files import file_sha256, read_card
 from mnist_pad.model_io import default_model_path, load_model
 from mnist_pad.pen_digits import load_pen_digits
-from training.adapt_job import (
+from training.adapt_settings import (
     MIN_DIGITS,
     AdaptConfig,
     AdaptError,
-    AdaptJob,
     AdaptResult,
     too_few_digits,
 )
 from training.data import load_mnist
-from training.process import Failed, Status
+from training.job import Failed, Status
+from training.jobs import AdaptJob
 
 SAVED = 20  # digits each writer "saved", as mnist-pad-eval --adapt 20
 

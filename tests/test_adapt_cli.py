@@ -11,7 +11,7 @@ from cli_helpers import run
 from pen_helpers import save_subset, writer_indices
 
 from mnist_pad.pen_digits import load_pen_digits
-from training.adapt_job import MIN_DIGITS
+from training.adapt_settings import MIN_DIGITS
 
 DIGITS_PER_WRITER = 32
 

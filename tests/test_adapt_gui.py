@@ -12,7 +12,7 @@ from mnist_pad.files import read_card
 from mnist_pad.gui.main_window import MainWindow
 from mnist_pad.model_io import load_model
 from mnist_pad.pen_digits import load_pen_digits
-from training.adapt_job import MIN_DIGITS, AdaptResult, too_few_digits
+from training.adapt_settings import MIN_DIGITS, AdaptResult, too_few_digits
 
 ADAPT_TIMEOUT_MS = 180_000  # the child imports TensorFlow, loads the data, adapts and saves
 
@@ -35,7 +35,7 @@ def open_window(qtbot, sample_path, my_digits) -> MainWindow:
     window.train_tab.show_error = window.errors
     qtbot.addWidget(window)
     window.show()
-    with qtbot.waitSignal(window.model_changed, timeout=MODEL_LOAD_TIMEOUT_MS):
+    with qtbot.waitSignal(window.state.model_changed, timeout=MODEL_LOAD_TIMEOUT_MS):
         pass
     return window
 

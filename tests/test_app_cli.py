@@ -124,7 +124,7 @@ def test_the_window_prints_no_tensorflow_lines_while_it_loads_the_model():
         class QuitOnceLoaded(main_window.MainWindow):
             def __init__(self, *args, **kwargs):
                 super().__init__(*args, **kwargs)
-                self.model_changed.connect(lambda path: (print("loaded", path), QApplication.quit()))
+                self.state.model_changed.connect(lambda path: (print("loaded", path), QApplication.quit()))
                 self.show_error = lambda text: (print("error", text), QApplication.quit())
 
         main_window.MainWindow = QuitOnceLoaded

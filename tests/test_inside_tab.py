@@ -21,7 +21,7 @@ from mnist_pad.gui.inside.mistakes import (
     pen_digits_file_source,
 )
 from mnist_pad.gui.main_window import DEFAULT_SIZE, MainWindow
-from mnist_pad.inspect import mnist_test_images, receptive_fields
+from mnist_pad.inspection import mnist_test_images, receptive_fields
 from mnist_pad.pen_digits import in_pad_units, load_pen_digits
 
 EVALUATION_TIMEOUT_MS = 60_000
@@ -38,7 +38,7 @@ def open_window(qtbot, model_path=None, data_path=None) -> MainWindow:
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)
-    qtbot.waitSignal(window.model_changed, timeout=MODEL_LOAD_TIMEOUT_MS).wait()
+    qtbot.waitSignal(window.state.model_changed, timeout=MODEL_LOAD_TIMEOUT_MS).wait()
     return window
 
 

@@ -47,7 +47,7 @@ def make_window(qtbot, model_path=None) -> tuple[MainWindow, ErrorLog]:
 def window(qtbot, default_model):
     """A window serving the default model."""
     window, errors = make_window(qtbot)
-    with qtbot.waitSignal(window.model_changed, timeout=MODEL_LOAD_TIMEOUT_MS) as blocker:
+    with qtbot.waitSignal(window.state.model_changed, timeout=MODEL_LOAD_TIMEOUT_MS) as blocker:
         pass
     assert blocker.args == [str(default_model)]
     window.errors = errors
@@ -110,7 +110,7 @@ def test_the_window_shows_before_the_model_is_loaded(qtbot, default_model):
     assert window.isVisible() and window.current_model_path is None
     assert window.draw_tab.confidence_detail.text() == "Loading model…"
     assert window.model_status.text().startswith("Loading model")
-    qtbot.waitSignal(window.model_changed, timeout=MODEL_LOAD_TIMEOUT_MS).wait()
+    qtbot.waitSignal(window.state.model_changed, timeout=MODEL_LOAD_TIMEOUT_MS).wait()
     assert window.draw_tab.confidence_detail.text() == "Draw a digit"
 
 
@@ -155,7 +155,7 @@ def test_a_newer_store_gets_one_sentence_and_the_window_keeps_working(qtbot, tmp
     window, errors = make_window(qtbot)
     qtbot.waitUntil(lambda: len(errors) == 1)
     assert "newer mnist-pad" in errors[0] and "\n" not in errors[0]
-    with qtbot.waitSignal(window.model_changed, timeout=MODEL_LOAD_TIMEOUT_MS):
+    with qtbot.waitSignal(window.state.model_changed, timeout=MODEL_LOAD_TIMEOUT_MS):
         pass
     assert int(np.argmax(draw_and_predict(qtbot, window, SEVEN))) == 7  # drawing goes on
     QTest.keyClick(window.draw_tab.canvas, Qt.Key.Key_7)
@@ -184,7 +184,7 @@ def test_ctrl_o_opens_the_chosen_model(window, qtbot, monkeypatch, other_model):
     monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(choose))
     window.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
-    with qtbot.waitSignal(window.model_changed, timeout=MODEL_LOAD_TIMEOUT_MS) as blocker:
+    with qtbot.waitSignal(window.state.model_changed, timeout=MODEL_LOAD_TIMEOUT_MS) as blocker:
         QTest.keyClick(window, Qt.Key.Key_O, Qt.KeyboardModifier.ControlModifier)
     assert asked == ["Keras models (*.h5 *.keras)"]
     assert blocker.args == [str(other_model)]
@@ -218,7 +218,7 @@ def drag_and_drop(window, path) -> tuple[bool, QDropEvent]:
 
 
 def test_dropping_a_model_file_opens_it(window, qtbot, other_model):
-    with qtbot.waitSignal(window.model_changed, timeout=MODEL_LOAD_TIMEOUT_MS) as blocker:
+    with qtbot.waitSignal(window.state.model_changed, timeout=MODEL_LOAD_TIMEOUT_MS) as blocker:
         accepted, drop = drag_and_drop(window, other_model)
     assert accepted and drop.isAccepted()
     assert blocker.args == [str(other_model)]
@@ -243,7 +243,7 @@ def test_dropping_another_kind_of_file_is_refused(window, tmp_path, default_mode
 
 
 def test_the_train_tab_can_hand_over_a_new_model(window, qtbot, other_model):
-    with qtbot.waitSignal(window.model_changed, timeout=MODEL_LOAD_TIMEOUT_MS) as blocker:
+    with qtbot.waitSignal(window.state.model_changed, timeout=MODEL_LOAD_TIMEOUT_MS) as blocker:
         window.train_tab.use_model_requested.emit(str(other_model))
     assert blocker.args == [str(other_model)]
 

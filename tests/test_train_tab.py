@@ -22,11 +22,11 @@ from mnist_pad.gui.train import train_tab as train_tab_module
 from mnist_pad.gui.train.train_tab import (
     KERAS_DOWNLOAD,
     TrainTab,
-    models_directory,
-    new_model_path,
 )
-from mnist_pad.gui.train.training_report import EtaClock, format_duration, summary_text
+from mnist_pad.gui.train.training_report import EtaClock
+from mnist_pad.user_data import models_directory, new_model_path
 from mnist_pad.model_io import default_model_path, load_model
+from training.job import format_duration
 
 TRAINING_TIMEOUT_MS = 120_000  # a whole short run, TensorFlow's first import included
 STOP_TIMEOUT_MS = 15_000  # Stop: one batch, then validating 400 images and saving
@@ -180,7 +180,7 @@ def test_use_this_model_makes_the_draw_tab_serve_the_new_model(qtbot, sample_pat
         qtbot.mouseClick(tab.start_button, Qt.MouseButton.LeftButton)
     assert window.current_model_path == previous, "the old model serves until the user switches"
 
-    with qtbot.waitSignal(window.model_changed, timeout=TRAINING_TIMEOUT_MS) as changed:
+    with qtbot.waitSignal(window.state.model_changed, timeout=TRAINING_TIMEOUT_MS) as changed:
         qtbot.mouseClick(tab.use_button, Qt.MouseButton.LeftButton)
     assert changed.args == [str(out_path)]
     assert window.current_model_path == str(out_path)
@@ -226,7 +226,7 @@ def test_closing_the_window_during_training_stops_it_cleanly(qtbot, sample_path,
     window = MainWindow(data_path=str(sample_path))
     window.show_error = ErrorLog()
     qtbot.addWidget(window)
-    with qtbot.waitSignal(window.model_changed, timeout=TRAINING_TIMEOUT_MS):
+    with qtbot.waitSignal(window.state.model_changed, timeout=TRAINING_TIMEOUT_MS):
         window.show()  # the model loader ends first, so the one thread left is training's
     tab = window.train_tab
     configure(tab, out_dir / "closing.h5", epochs=5, **SMALL_RUN)
@@ -454,7 +454,8 @@ def test_an_early_stop_says_so_and_names_the_best_epoch():
     val_accs = [0.97, 0.99, 0.98, 0.985]
     epochs = [EpochResult(i, 0.1, 0.9, 0.2, acc, 3.0) for i, acc in enumerate(val_accs)]
     result = TrainResult(Path("/m/x.h5"), epochs, best_epoch=1, stopped_early=True, seconds=75)
-    text = summary_text(result, planned_epochs=10)
+    text = result.summary(planned_epochs=10)
+    assert result.outcome == "Stopped early"
     assert "Early stopping" in text and "4 of 10 epochs" in text
     assert "0.9900, at epoch 2." in text and "/m/x.h5" in text and "1 min 15 s" in text
 

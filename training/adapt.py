@@ -37,18 +37,12 @@ from mnist_pad.pen_digits import (
     render_pad_digits,
 )
 from mnist_pad.predictor import Predictor
-from training.adapt_job import (
-    AdaptConfig,
-    AdaptError,
-    AdaptJob,
-    AdaptResult,
-    too_few_digits,
-)
+from training.adapt_settings import AdaptConfig, AdaptError, AdaptResult, too_few_digits
 from training.augment import random_augment
 from training.data import load_mnist
-from training.job import BatchProgress
+from training.job import BatchProgress, Failed, Status
+from training.jobs import AdaptJob
 from training.pen_data import to_uint8
-from training.process import Failed, Status
 
 CHECK_SAMPLE = 1000  # MNIST test images scored before and after, for the card
 

@@ -17,7 +17,7 @@ import numpy as np
 
 from mnist_pad.pen_digits import PenDigits
 from training.adapt import adapt, predicted_classes, render_digits, replay_sample
-from training.adapt_job import AdaptConfig, AdaptError
+from training.adapt_settings import AdaptConfig, AdaptError
 
 MIN_TEST_DIGITS = 10
 OTHER_WRITERS_SAMPLE = 800  # digits, drawn once from the whole file (seeded)

@@ -1,13 +1,16 @@
-"""What a training run is asked to do, and what it reports while and after it runs.
+"""What a child-process job (a training run, an adaptation) is asked to do, and what it reports.
 
 Plain data, no Keras: a GUI builds a ``TrainConfig`` and reads the
 reports without importing TensorFlow, and a child process sends them over a pipe.
+Every job's result follows ``JobResult``, so whoever runs jobs reads any of them alike.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 
 @dataclass(frozen=True)
@@ -79,3 +82,87 @@ class TrainResult:
     @property
     def checkpoint_written(self) -> bool:
         return self.best_epoch is not None
+
+    @property
+    def outcome(self) -> str:
+        if self.cancelled:
+            return "Stopped"
+        return "Stopped early" if self.stopped_early else "Done"
+
+    def summary(self, planned_epochs: int) -> str:
+        took = format_duration(self.seconds)
+        complete = len(self.epochs)
+        if self.cancelled:
+            lines = [f"Stopped by you after {complete} of {planned_epochs} epochs ({took})."]
+        elif self.stopped_early:
+            lines = [
+                f"Early stopping ended the run after {complete} of {planned_epochs} epochs ({took}): "
+                "val_acc had stopped improving."
+            ]
+        else:
+            lines = [f"Trained {complete} epochs in {took}."]
+        if self.checkpoint_written:
+            lines.append(f"Best val_acc {self.best_val_acc:.4f}, at epoch {self.best_epoch + 1}.")
+            lines.append(f"Saved to {self.out_path}")
+        else:
+            lines.append("No epoch finished, so no model was written.")
+        return "\n".join(lines)
+
+
+def format_duration(seconds: float) -> str:
+    seconds = max(0, round(seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes, seconds = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes} min {seconds:02d} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min"
+
+
+
+@dataclass(frozen=True)
+class Status:
+    text: str  # what the child is doing before the first batch
+
+
+@dataclass(frozen=True)
+class Failed:
+    sentence: str  # one plain sentence for a dialog
+
+
+@dataclass(frozen=True)
+class Finished:
+    result: JobResult
+
+
+class JobResult(Protocol):
+    """What every job's result tells: where it wrote, whether it was stopped, and in words."""
+
+    out_path: Path
+    cancelled: bool  # stopped by the user
+
+    @property
+    def checkpoint_written(self) -> bool:
+        """Whether ``out_path`` now holds a model this job made."""
+
+    @property
+    def outcome(self) -> str:
+        """One or two words for a progress bar: "Done", "Stopped", "Stopped early"."""
+
+    def summary(self, planned_epochs: int) -> str:
+        """What the job achieved, in a few plain sentences."""
+
+
+class ChildJob(Protocol):
+    """What the child process can run; it is pickled over to the child."""
+
+    activity: str  # what it does, to begin a sentence: "Training"
+    out_path: str  # the file it writes (atomically)
+
+    @property
+    def epochs(self) -> int:
+        """How many epochs it plans, for progress."""
+
+    def run(self, report: Callable[[object], None], cancel) -> JobResult | Failed:
+        """Do the work (TensorFlow is imported); return the result, or Failed for bad input."""

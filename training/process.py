@@ -6,7 +6,7 @@ throughput. Run in a child, a crash costs the run, not the app and its drawing;
 the child can be killed at any moment, which the atomic checkpoint makes safe;
 and the parent keeps TensorFlow configured for single-drawing latency.
 
-The child runs one job: a ``TrainJob`` here, or a ``training.adapt_job.AdaptJob``;
+The child runs one job: a ``TrainJob`` here, or a ``training.adapt_settings.AdaptJob``;
 each has an ``out_path`` and a ``run(report, cancel)`` that returns its result
 or ``Failed``. The child reports over a one-way pipe: ``Status`` lines before the
 first batch, then ``BatchProgress`` (and ``EpochResult``) as the job produces
@@ -20,68 +20,15 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Protocol
 
-from mnist_pad.errors import PlainError, first_line
+from mnist_pad.errors import first_line
 from mnist_pad.files import remove_stray_temporaries
 from training import import_tensorflow_quietly
-from training.data import load_mnist
-from training.job import TrainConfig, TrainResult
-from training.pen_data import load_pen_samples
+from training.job import ChildJob, Failed, Finished, Status
 
 TRAINING_NICENESS = 10  # added to the app's scheduling niceness (POSIX)
-
-
-@dataclass(frozen=True)
-class Status:
-    text: str  # what the child is doing before the first batch
-
-
-@dataclass(frozen=True)
-class Failed:
-    sentence: str  # one plain sentence for a dialog
-
-
-@dataclass(frozen=True)
-class Finished:
-    result: object  # the job's result: a TrainResult, an AdaptResult
-
-
-class ChildJob(Protocol):
-    """What the child process can run; it is pickled over to the child."""
-
-    activity: str  # what it does, to begin a sentence: "Training"
-    out_path: str  # the file it writes (atomically)
-
-    def run(self, report: Callable[[object], None], cancel) -> object:
-        """Do the work (TensorFlow is imported); return the result, or Failed for bad input."""
-
-
-@dataclass(frozen=True)
-class TrainJob:
-    data_path: str | None  # None: $MNIST_PAD_DATA, else Keras' download
-    out_path: str
-    config: TrainConfig
-    activity = "Training"
-
-    def run(self, report: Callable[[object], None], cancel) -> TrainResult | Failed:
-        from training.fit import train
-
-        try:
-            report(Status("Loading the data…"))
-            data = load_mnist(self.data_path)
-            pen = load_pen_samples(list(self.config.pen_files))[0] if self.config.pen_files else None
-            if cancel.is_set():
-                return TrainResult(Path(self.out_path), cancelled=True)
-            report(Status("Building the model and compiling the first batch…"))
-            return train(
-                data, self.out_path, self.config, pen=pen, on_batch=report, on_epoch=report, cancel=cancel
-            )
-        except PlainError as error:
-            return Failed(str(error))
 
 
 class TrainingProcess:

@@ -3,6 +3,9 @@
 The window paints first and does the rest after: the Train tab (pyqtgraph takes
 longer to import than Python and Qt take to start), the icon, the store of the
 user's digits and the model load wait for the end of the window's first paint.
+
+The window owns what the tabs share: the ``AppState`` they observe and the one
+``JobRunner`` of child-process jobs. It wires tabs to them; no tab reaches into another.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from PySide6.QtCore import QSize, QTimer, Signal, Slot
+from PySide6.QtCore import QSize, QTimer, Slot
 from PySide6.QtGui import QAction, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -22,8 +25,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from mnist_pad.gui.app_state import AppState
 from mnist_pad.gui.dialogs import APP_NAME, show_error
 from mnist_pad.gui.draw.draw_tab import DrawTab
+from mnist_pad.gui.jobs import JobRunner
 from mnist_pad.gui.threads import keep_until_finished
 from mnist_pad.gui.workers import ModelLoader
 from mnist_pad.model_io import MODEL_SUFFIXES, default_model_path
@@ -39,6 +44,7 @@ if TYPE_CHECKING:
 MODEL_FILTER = "Keras models (*.h5 *.keras)"
 NO_MODEL = "No model loaded: open one with File ▸ Open model… (Ctrl+O)"
 DEFAULT_SIZE = QSize(940, 640)  # every tab fits it, so the window never grows off a small screen
+STATUS_MESSAGE_MS = 15_000
 
 
 def app_icon() -> QIcon:
@@ -57,8 +63,6 @@ def read_my_digits():
 
 
 class MainWindow(QMainWindow):
-    model_changed = Signal(str)  # path of the model that now serves predictions
-
     def __init__(
         self, model_path: str | None = None, data_path: str | None = None, parent=None, my_digits=None
     ):
@@ -69,13 +73,14 @@ class MainWindow(QMainWindow):
         self.resize(DEFAULT_SIZE)
         self.setAcceptDrops(True)
 
-        self.current_model_path: str | None = None
+        self.state = AppState(data_path, self)
+        self.runner = JobRunner(self)
         self._current_model_status = NO_MODEL
         self._latest_loader: ModelLoader | None = None
         self._loaders: set[ModelLoader] = set()  # running; waited for on close
 
         self.draw_tab = DrawTab(self)
-        self._data_path = data_path
+        self.state.model_changed.connect(lambda _path: self.draw_tab.set_predictor(self.state.predictor))
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.draw_tab, "Draw")
@@ -133,7 +138,7 @@ class MainWindow(QMainWindow):
             collection = DigitCollection(default_store_path(), self)
             collection.failed.connect(lambda sentence: self.show_error(sentence))  # looked up when it fails
             self.draw_tab.set_collection(collection)
-            self._built["store"] = collection
+            self.state.store = self._built["store"] = collection
         return self._built["store"]
 
     @property
@@ -142,7 +147,11 @@ class MainWindow(QMainWindow):
         if "adaptation" not in self._built:
             from mnist_pad.gui.my_digits.adaptation import Adaptation
 
-            adaptation = Adaptation(self, self._my_digits_source or self.my_digits.pen_digits)
+            adaptation = Adaptation(self.state, self.runner, self._my_digits_source or self.my_digits.pen_digits, self)
+            adaptation.refused.connect(self.show_error)
+            adaptation.job_starting.connect(lambda: self.tabs.setCurrentWidget(self.train_tab))
+            adaptation.model_requested.connect(self.open_model)
+            adaptation.adapted.connect(self._adapted)
             self.my_digits.changed.connect(adaptation.refresh)
             for action in (adaptation.back_action, None, adaptation.adapt_action):
                 if action is None:
@@ -173,7 +182,10 @@ class MainWindow(QMainWindow):
     def _new_inside_tab(self) -> QWidget:
         from mnist_pad.gui.inside.inside_tab import InsideTab
 
-        inside = InsideTab(self.draw_tab, lambda: self.train_tab.data_path, parent=self)
+        inside = InsideTab(self.draw_tab, lambda: self.state.data_path, parent=self)
+        if self.state.model is not None:
+            inside.set_model(self.state.model, self.state.predictor)
+        self.state.model_changed.connect(lambda _path: inside.set_model(self.state.model, self.state.predictor))
         inside.add_pen_digits_source("My digits", read_my_digits)
         inside.pad_requested.connect(lambda: self.tabs.setCurrentWidget(self.draw_tab))
         return inside
@@ -181,8 +193,12 @@ class MainWindow(QMainWindow):
     def _new_train_tab(self) -> QWidget:
         from mnist_pad.gui.train.train_tab import TrainTab
 
-        train = TrainTab(data_path=self._data_path, parent=self)
+        train = TrainTab(data_path=self.state.data_path, parent=self, runner=self.runner)
         train.use_model_requested.connect(self.open_model)
+        self.state.set_data_path(train.data_path)
+        self.state.set_pen_files(train.pen_files.paths())
+        train.data_path_changed.connect(self.state.set_data_path)
+        train.pen_files.changed.connect(lambda: self.state.set_pen_files(train.pen_files.paths()))
         return train
 
     def _tab(self, title: str) -> QWidget:
@@ -223,6 +239,15 @@ class MainWindow(QMainWindow):
 
     # -- models -------------------------------------------------------------------
 
+    @property
+    def current_model_path(self) -> str | None:
+        return self.state.model_path
+
+    @Slot(str)
+    def _adapted(self, sentence: str) -> None:
+        self.tabs.setCurrentWidget(self.draw_tab)
+        self.statusBar().showMessage(sentence, STATUS_MESSAGE_MS)
+
     def choose_model(self) -> None:
         start = str(Path(self.current_model_path).parent) if self.current_model_path else ""
         path, _ = QFileDialog.getOpenFileName(self, "Open model", start, MODEL_FILTER)
@@ -246,12 +271,9 @@ class MainWindow(QMainWindow):
     def _model_loaded(self, model, predictor) -> None:
         if self.sender() is not self._latest_loader:
             return  # the user has asked for another model since
-        self.draw_tab.set_predictor(predictor)
-        self.inside_tab.set_model(model, predictor)
-        self.current_model_path = str(model.path)
         self._current_model_status = model_status_text(model.path.name, model.test_accuracy)
         self.model_status.setText(self._current_model_status)
-        self.model_changed.emit(self.current_model_path)
+        self.state.set_model(model, predictor)
 
     @Slot(str)
     def _model_failed(self, sentence: str) -> None:
@@ -289,9 +311,9 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event):
         self.hide()  # stopping training or a model load can take a moment; do it out of sight
-        for title in ("Train", "Inside"):
-            if title in self._built:
-                self._built[title].shutdown()
+        self.runner.shutdown()
+        if "Inside" in self._built:
+            self._built["Inside"].shutdown()
         self.draw_tab.shutdown()
         if "store" in self._built:
             self._built["store"].close()

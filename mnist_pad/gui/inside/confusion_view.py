@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mnist_pad.inspect import Predictions, row_percentages
+from mnist_pad.inspection import Predictions, row_percentages
 
 GALLERY_LIMIT = 300  # cards shown for one cell, the worst first
 CARD_SCALE = 3

@@ -39,7 +39,7 @@ from mnist_pad.gui.inside.mistakes import (
     pen_digits_file_source,
     pen_digits_source,
 )
-from mnist_pad.inspect import architecture_in_words
+from mnist_pad.inspection import architecture_in_words
 from training.card import card_in_words
 
 PEN_DIGITS_ENV = "MNIST_PAD_PEN_DIGITS"
@@ -116,7 +116,7 @@ class LivePage(QWidget):
         layout.addWidget(scroller)
 
     def show_inside(self, inside) -> None:
-        """Show an ``mnist_pad.inspect.Inside``; None: an empty pad."""
+        """Show an ``mnist_pad.inspection.Inside``; None: an empty pad."""
         if inside is None:
             for view in (self.input_view, self.evidence_view, self.contrast_view):
                 view.set_rgb(None)

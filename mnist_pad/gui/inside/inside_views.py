@@ -7,7 +7,7 @@ from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPen
 from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QToolButton, QWidget
 
-from mnist_pad.inspect import RUNNER_UP
+from mnist_pad.inspection import RUNNER_UP
 
 TOWARD = np.array([255, 150, 30], np.float32)  # ink that pushes toward the class: orange
 AWAY = np.array([40, 150, 255], np.float32)  # ink that pushes away from it: blue

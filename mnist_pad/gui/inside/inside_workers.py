@@ -19,7 +19,7 @@ class InspectionRequest:
     model: object  # keras.Model; carried so a model swap is race-free
     strokes: list
     min_extent: float
-    versus: int | None  # mnist_pad.inspect.RUNNER_UP, a digit, or None
+    versus: int | None  # mnist_pad.inspection.RUNNER_UP, a digit, or None
     smooth: bool  # SmoothGrad (the pen is up) rather than the plain gradient
 
 
@@ -29,7 +29,7 @@ class InspectionWorker(NewestRequestWorker):
     described = Signal(
         object, object, object
     )  # keras.Model, its shown [LayerView], first-layer kernels or None
-    inspected = Signal(int, object)  # request id, mnist_pad.inspect.Inside or None for an empty pad
+    inspected = Signal(int, object)  # request id, mnist_pad.inspection.Inside or None for an empty pad
     FAILURE = "Looking inside the network failed"
 
     def __init__(self, parent=None):
@@ -38,7 +38,7 @@ class InspectionWorker(NewestRequestWorker):
         self._refused: tuple[object, Exception] | None = None  # a model that cannot be inspected, and why
 
     def handle(self, request: InspectionRequest) -> None:
-        from mnist_pad.inspect import Inspector
+        from mnist_pad.inspection import Inspector
         from mnist_pad.preprocess import strokes_to_image
 
         if self._inspector is None or self._inspector.model is not request.model:
@@ -67,7 +67,7 @@ class EvaluationWorker(QThread):
     """
 
     progressed = Signal(int, int)  # images done, total (0, 0 while loading)
-    evaluated = Signal(object)  # mnist_pad.inspect.Predictions
+    evaluated = Signal(object)  # mnist_pad.inspection.Predictions
     failed = Signal(str)  # one sentence
 
     def __init__(self, predictor, source, key, parent=None):
@@ -80,7 +80,7 @@ class EvaluationWorker(QThread):
         self._cancelled = True
 
     def run(self):
-        from mnist_pad.inspect import predict_all
+        from mnist_pad.inspection import predict_all
 
         try:
             self.progressed.emit(0, 0)

@@ -21,7 +21,7 @@ from mnist_pad.gui.inside.inside_views import (
     rgb_image,
     signed_rgb,
 )
-from mnist_pad.inspect import LayerView
+from mnist_pad.inspection import LayerView
 
 TILE = 22  # px a map takes in the strip, its 2 px gap included
 ROWS = 8

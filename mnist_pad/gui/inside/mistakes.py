@@ -36,7 +36,7 @@ from mnist_pad.gui.inside.confusion_view import (
 )
 from mnist_pad.gui.inside.inside_workers import EvaluationWorker
 from mnist_pad.gui.threads import keep_until_finished
-from mnist_pad.inspect import (
+from mnist_pad.inspection import (
     LabelledImages,
     Predictions,
     file_key,

@@ -1,7 +1,8 @@
 """The Train tab: retrain the network with ``training.fit.train`` and watch it learn.
 
-The fit runs in a child process, watched by a TrainingWorker on its own
-QThread; this tab only turns the worker's signals into widgets. Per-batch
+The fit runs in a child process started by the window's ``JobRunner``; this
+tab is one of the runner's clients and shows the progress of whatever job it
+runs (a training run, an adaptation), turning its signals into widgets. Per-batch
 updates are stored as they arrive and drawn by a short repaint timer, so a fast
 GPU sending thousands of batches a second cannot flood the GUI with repaints.
 """
@@ -14,7 +15,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QStandardPaths, Qt, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -37,24 +38,18 @@ from PySide6.QtWidgets import (
 )
 
 from mnist_pad.gui.dialogs import APP_NAME, show_error
-from mnist_pad.gui.threads import keep_until_finished
+from mnist_pad.gui.jobs import JobRunner
 from mnist_pad.gui.train.curves import TrainingCurves
 from mnist_pad.gui.train.pen_files import PenFilesChooser
-from mnist_pad.gui.train.training_report import (
-    EtaClock,
-    format_duration,
-    outcome_title,
-    summary_text,
-)
-from mnist_pad.gui.training_worker import TrainingWorker
+from mnist_pad.gui.train.training_report import EtaClock
 from mnist_pad.model_io import default_model_path
+from mnist_pad.user_data import models_directory, new_model_path
 from training.data import DATA_ENV_VAR
-from training.job import TrainConfig
-from training.process import ChildJob, TrainJob
+from training.job import TrainConfig, format_duration
+from training.jobs import TrainJob
 
 KERAS_DOWNLOAD = "Keras MNIST download"
 REPAINT_INTERVAL_MS = 50
-KILL_WAIT_MS = 2000  # a killed process is gone at once; its pipe closes with it
 TABLE_COLUMNS = ("epoch", "loss", "acc", "val_loss", "val_acc", "seconds")
 SETTINGS_GROUP = "train"
 SETTINGS_PANEL_WIDTH = 340
@@ -63,21 +58,6 @@ DATA_NAME_WIDTH = 150  # pixels; longer file names are elided in the middle
 
 def default_settings() -> QSettings:
     return QSettings(APP_NAME, APP_NAME)
-
-
-def models_directory() -> Path:
-    """Where trained models go unless the user names a file."""
-    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
-    return Path(base) / "models"
-
-
-def new_model_path(directory: Path, name: str = "mnist_convnet") -> Path:
-    """A fresh, time-stamped file name that no earlier run has used."""
-    stem = f"{name}_{time.strftime('%Y%m%d-%H%M%S')}"
-    path, n = directory / f"{stem}.h5", 2
-    while path.exists():
-        path, n = directory / f"{stem}-{n}.h5", n + 1
-    return path
 
 
 @dataclass(frozen=True)
@@ -117,19 +97,20 @@ class TrainTab(QWidget):
     training_finished = Signal(object)  # training.job.TrainResult
     training_failed = Signal(str)
     running_changed = Signal(bool)
+    data_path_changed = Signal(object)  # the MNIST the next run uses (see data_path)
 
     def __init__(
         self,
         data_path: str | None = None,
         parent: QWidget | None = None,
         settings: QSettings | None = None,
+        runner: JobRunner | None = None,
     ):
+        """``runner``: the window's one runner of child-process jobs (default: one of the tab's own)."""
         super().__init__(parent)
         self.command_line_data = data_path
         self.settings = settings if settings is not None else default_settings()
-        self._thread: QThread | None = None
-        self._closing = False  # shutdown() was called: end quietly, no dialogs
-        self._worker: TrainingWorker | None = None
+        self.runner = runner if runner is not None else JobRunner(self)
         self._planned_epochs = 0
         self._activity = "Training"  # what the running job does, for the status line
         self._eta: EtaClock | None = None
@@ -150,7 +131,15 @@ class TrainTab(QWidget):
         self._repaint_timer = QTimer(self)
         self._repaint_timer.setInterval(REPAINT_INTERVAL_MS)
         self._repaint_timer.timeout.connect(self._repaint_progress)
-        self._set_running(False)
+        self.runner.started.connect(self._job_started)
+        self.runner.status.connect(self._show_status)
+        self.runner.batch_progressed.connect(self._on_batch)
+        self.runner.epoch_ended.connect(self._on_epoch)
+        self.runner.result_ready.connect(self._on_finished)
+        self.runner.failed.connect(self._on_failed)
+        self.runner.finished.connect(self._job_finished)
+        self.runner.running_changed.connect(self._set_running)
+        self._set_running(self.runner.is_running)
 
     # -- widgets ------------------------------------------------------------------
 
@@ -304,6 +293,7 @@ class TrainTab(QWidget):
         self.data_label.setText(f"{html.escape(name)}<br>{origin}")
         self.data_label.setToolTip(source.path or os.environ.get(DATA_ENV_VAR) or source.line)
         self.default_data_action.setEnabled(self._picked_data is not None)
+        self.data_path_changed.emit(self._data_path)
 
     def choose_data_file(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "MNIST data", self._data_dir(), "MNIST (*.npz)")
@@ -328,7 +318,7 @@ class TrainTab(QWidget):
 
     def output_path(self) -> Path:
         text = self.output_edit.text().strip()
-        return Path(text).expanduser() if text else new_model_path(models_directory())
+        return Path(text).expanduser() if text else new_model_path()
 
     @property
     def data_path(self) -> str | None:
@@ -339,12 +329,13 @@ class TrainTab(QWidget):
 
     @property
     def is_training(self) -> bool:
-        return self._thread is not None
+        """Whether the runner is busy with a job, this tab's or another's."""
+        return self.runner.is_running
 
     @property
     def training_process_id(self) -> int | None:
-        """The running training process's id, once it has started."""
-        return self._worker.process.pid if self._worker is not None else None
+        """The running job's process id, once it has started."""
+        return self.runner.process_id
 
     def start(self) -> None:
         if self.is_training:
@@ -361,60 +352,18 @@ class TrainTab(QWidget):
             pen_files=tuple(self.pen_files.paths()),
             pen_repeat=self.pen_files.repeat_spin.value(),
         )
-        self.run_job(TrainJob(data_path=self._data_path, out_path=str(out_path), config=config), config.epochs)
-
-    def run_job(self, job: ChildJob, epochs: int) -> None:
-        """Run ``job`` in the training process, with this tab's progress and Stop (also for adapting)."""
-        if self.is_training:
-            return
-        self._activity = job.activity
-        self._clear_results(epochs)
-        self._closing = False
-
-        thread = QThread()  # no parent: see keep_until_finished
-        worker = TrainingWorker(job)
-        worker.moveToThread(thread)
-        thread.started.connect(worker.run)
-        worker.status.connect(self._show_status)
-        worker.batch_progress.connect(self._on_batch)
-        worker.epoch_ended.connect(self._on_epoch)
-        worker.finished.connect(self._on_finished)
-        worker.failed.connect(self._on_failed)
-        # Direct: shutdown() blocks the GUI thread in wait(), so a queued quit would never run.
-        worker.done.connect(thread.quit, Qt.ConnectionType.DirectConnection)
-        thread.finished.connect(self._on_thread_finished)
-        # The keeper holds the worker too, so Python deletes it on this thread once
-        # the run is over. No worker.deleteLater: Qt would run it on the finishing
-        # thread while this one drops the last Python reference, and the two
-        # deletions raced into a segfault (seen in CI, shiboken dealloc on a freed object).
-        keep_until_finished(thread, worker.kill)  # at exit: the checkpoint on disk is whole either way
-        self._thread, self._worker = thread, worker
-        self._set_running(True)
-        thread.start()
+        self.runner.run(TrainJob(data_path=self._data_path, out_path=str(out_path), config=config))
 
     def stop(self) -> None:
         """Stop after the current batch; the best model written so far stays."""
-        if self._worker is not None:
-            self._worker.stop()
+        if self.is_training:
+            self.runner.stop()
             self.stop_button.setEnabled(False)
             self._show_status("Stopping after this batch…")
 
     def shutdown(self, timeout_ms: int = 5000) -> bool:
-        """End any training and wait for it (the window is closing).
-
-        Training is asked to stop after its batch; a run that has not ended
-        within ``timeout_ms`` (importing TensorFlow, reading data) has its
-        process killed, which the atomic checkpoint makes safe. Returns whether
-        the run had ended by the time this returns.
-        """
-        if self._thread is None:
-            return True
-        self._closing = True
-        self._worker.stop()
-        if self._thread.wait(timeout_ms):
-            return True
-        self._worker.kill()
-        return self._thread.wait(KILL_WAIT_MS)
+        """End any job and wait for it; see ``JobRunner.shutdown``."""
+        return self.runner.shutdown(timeout_ms)
 
     def _set_running(self, running: bool) -> None:
         self.start_button.setEnabled(not running)
@@ -440,7 +389,12 @@ class TrainTab(QWidget):
         self.summary_label.clear()
         self.use_button.setEnabled(False)
 
-    # -- worker signals (GUI thread) ----------------------------------------------
+    # -- the runner's signals (GUI thread) ----------------------------------------
+
+    @Slot(object)
+    def _job_started(self, job) -> None:
+        self._activity = job.activity
+        self._clear_results(job.epochs)
 
     @Slot(str)
     def _show_status(self, text: str) -> None:
@@ -508,9 +462,9 @@ class TrainTab(QWidget):
             self.progress_bar.setRange(0, 1)
         if not result.cancelled:  # early stopping also means "complete"
             self.progress_bar.setValue(self.progress_bar.maximum())
-        self.progress_bar.setFormat(outcome_title(result))
+        self.progress_bar.setFormat(result.outcome)
         self._show_status("")
-        self.summary_label.setText(summary_text(result, self._planned_epochs))
+        self.summary_label.setText(result.summary(self._planned_epochs))
 
     @Slot(str)
     def _on_failed(self, sentence: str) -> None:
@@ -518,17 +472,14 @@ class TrainTab(QWidget):
         self.progress_bar.setValue(0)
         self.progress_bar.setFormat("Failed")
         self._show_status(f"{self._activity} did not run to the end; earlier model files are untouched.")
-        if not self._closing:
+        if not self.runner.closing:
             self.show_error(sentence)
         self.training_failed.emit(sentence)
 
-    @Slot()
-    def _on_thread_finished(self) -> None:
-        self._thread = self._worker = None
+    @Slot(object, object)
+    def _job_finished(self, job, result) -> None:
         self.curves.refresh()
-        self._set_running(False)
-        # Announce the result only once the training process has exited.
-        result = self.last_result
+        # Announce the result only once the job's process has exited.
         if result is not None:
             self.use_button.setEnabled(result.checkpoint_written and Path(result.out_path).is_file())
             self.training_finished.emit(result)

@@ -1,21 +1,16 @@
-"""What an adaptation to one writer is asked to do and what it reports. Plain data, no Keras.
+"""How an adaptation to one writer is set up, when it may start, and what it reports. Plain data, no Keras.
 
-The GUI builds an ``AdaptJob`` and reads its ``AdaptResult`` without importing
-TensorFlow; ``training.process`` runs the job in the training child process,
-where ``training.adapt`` does the work.
+The GUI builds a ``training.jobs.AdaptJob`` and reads its ``AdaptResult`` without
+importing TensorFlow; ``training.adapt`` does the work in the training child process.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from mnist_pad.errors import PlainError
-
-if TYPE_CHECKING:
-    from mnist_pad.pen_digits import PenDigits
+from training.job import format_duration
 
 # Fewer digits than this made some writers worse than the model they started
 # from (README, "Adapting to your handwriting"): the action refuses instead.
@@ -57,26 +52,25 @@ class AdaptResult:
     seconds: float = 0.0  # the adaptation itself, as adapt_seconds in mnist-pad-eval
     figures: dict = field(default_factory=dict)  # also in the card
     cancelled: bool = False
-    stopped_early = False  # read by the Train tab's outcome line, as for a TrainResult
 
     @property
     def checkpoint_written(self) -> bool:
         return not self.cancelled
 
+    @property
+    def outcome(self) -> str:
+        return "Stopped" if self.cancelled else "Done"
 
-@dataclass(frozen=True)
-class AdaptJob:
-    """Adapt ``base_model_path`` to a writer's digits and save it as ``out_path`` with a card."""
-
-    base_model_path: str
-    out_path: str
-    digits: PenDigits  # the writer's digits, strokes in pad units (as the canvas stores them)
-    data_path: str | None  # MNIST to replay; None: $MNIST_PAD_DATA, else Keras' download
-    pen_digits_path: str | None = None  # other writers' pen digits to replay, when there are any
-    config: AdaptConfig = AdaptConfig()
-    activity = "Adapting"
-
-    def run(self, report: Callable[[object], None], cancel):
-        from training.adapt import adapt_and_save
-
-        return adapt_and_save(self, report, cancel)
+    def summary(self, planned_epochs: int) -> str:
+        if self.cancelled:
+            return "Adapting was stopped by you; no model was written."
+        figures = self.figures
+        return "\n".join([
+            f"Adapted to {self.digits} of your digits in {format_duration(self.seconds)}.",
+            f"Your digits: {figures['my_digits_accuracy_before']:.1%} right before, "
+            f"{figures['my_digits_accuracy_after']:.1%} after.",
+            f"{figures['mnist_test_sample']} MNIST test digits: "
+            f"{figures['mnist_test_sample_accuracy_before']:.1%} before, "
+            f"{figures['mnist_test_sample_accuracy_after']:.1%} after.",
+            f"Saved to {self.out_path}",
+        ])

@@ -9,7 +9,7 @@ import pytest
 from gui_fixtures import default_model  # noqa: F401  (fixture)
 
 from mnist_pad.files import read_card
-from mnist_pad.inspect import (
+from mnist_pad.inspection import (
     Inspector,
     LabelledImages,
     Predictions,
@@ -302,7 +302,7 @@ def test_card_in_words_tells_the_cards_figures(default_model):  # noqa: F811
 
 
 def test_architecture_in_words_names_every_layer_in_order(shipped):
-    from mnist_pad.inspect import architecture_in_words
+    from mnist_pad.inspection import architecture_in_words
 
     text = architecture_in_words(shipped)
     phrases = text.split("; ")[0].split(" → ")
@@ -317,7 +317,7 @@ def test_architecture_in_words_names_every_layer_in_order(shipped):
 def test_a_model_without_a_dense_head_is_refused_in_one_sentence():
     import keras
 
-    from mnist_pad.inspect import InspectError
+    from mnist_pad.inspection import InspectError
 
     model = keras.Sequential(
         [

@@ -1,0 +1,71 @@
+"""The jobs the training child process runs: a training run and an adaptation.
+
+Each is plain, picklable data with ``run(report, cancel)``, which imports its
+heavy work (Keras) only inside the child.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from mnist_pad.errors import PlainError
+from training.adapt_settings import AdaptConfig
+from training.data import load_mnist
+from training.job import Failed, Status, TrainConfig, TrainResult
+from training.pen_data import load_pen_samples
+
+if TYPE_CHECKING:
+    from mnist_pad.pen_digits import PenDigits
+
+
+@dataclass(frozen=True)
+class TrainJob:
+    data_path: str | None  # None: $MNIST_PAD_DATA, else Keras' download
+    out_path: str
+    config: TrainConfig
+    activity = "Training"
+
+    def run(self, report: Callable[[object], None], cancel) -> TrainResult | Failed:
+        from training.fit import train
+
+        try:
+            report(Status("Loading the data…"))
+            data = load_mnist(self.data_path)
+            pen = load_pen_samples(list(self.config.pen_files))[0] if self.config.pen_files else None
+            if cancel.is_set():
+                return TrainResult(Path(self.out_path), cancelled=True)
+            report(Status("Building the model and compiling the first batch…"))
+            return train(
+                data, self.out_path, self.config, pen=pen, on_batch=report, on_epoch=report, cancel=cancel
+            )
+        except PlainError as error:
+            return Failed(str(error))
+
+    @property
+    def epochs(self) -> int:
+        return self.config.epochs
+
+
+@dataclass(frozen=True)
+class AdaptJob:
+    """Adapt ``base_model_path`` to a writer's digits and save it as ``out_path`` with a card."""
+
+    base_model_path: str
+    out_path: str
+    digits: PenDigits  # the writer's digits, strokes in pad units (as the canvas stores them)
+    data_path: str | None  # MNIST to replay; None: $MNIST_PAD_DATA, else Keras' download
+    pen_digits_path: str | None = None  # other writers' pen digits to replay, when there are any
+    config: AdaptConfig = AdaptConfig()
+    activity = "Adapting"
+
+    @property
+    def epochs(self) -> int:
+        return self.config.epochs
+
+    def run(self, report: Callable[[object], None], cancel):
+        from training.adapt import adapt_and_save
+
+        return adapt_and_save(self, report, cancel)
