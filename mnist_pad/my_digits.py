@@ -152,9 +152,9 @@ class DigitStore:
             counts[label] = count
         return counts
 
-    def to_pen_digits(self) -> PenDigits:
+    def pen_digits(self) -> PenDigits:
         """Every sample, oldest first, in the pen-digits layout (pad units), written by "me"."""
-        return samples_to_pen_digits(self.samples())
+        return pen_digits_of(self.samples())
 
     # -- changing (each call is one transaction) ----------------------------------
 
@@ -249,7 +249,16 @@ class DigitStore:
         return Sample(sample_id, label, [xy[a:b] for a, b in zip(starts, ends)], created, predicted)
 
 
-def samples_to_pen_digits(samples: list[Sample]) -> PenDigits:
+def read_stored_pen_digits(path: Path | None = None) -> PenDigits:
+    """The store's digits as pen digits, through a connection of its own (for another thread)."""
+    store = DigitStore(path or default_store_path())
+    try:
+        return store.pen_digits()
+    finally:
+        store.close()
+
+
+def pen_digits_of(samples: list[Sample]) -> PenDigits:
     return pack_pen_digits([s.label for s in samples], [s.strokes for s in samples])
 
 
@@ -280,7 +289,7 @@ def export_npz(store: DigitStore, path: str | os.PathLike) -> int:
     samples = store.samples()
     if not samples:
         raise StoreError(f"{store.path}: holds no digits to export.")
-    digits = samples_to_pen_digits(samples)
+    digits = pen_digits_of(samples)
     n = len(samples)
     buffer = io.BytesIO()
     np.savez(

@@ -11,8 +11,6 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
-
 from mnist_pad.model_io import default_model_path
 
 
@@ -20,12 +18,6 @@ from mnist_pad.model_io import default_model_path
 class BadModel:
     path: Path
     reason: str  # words the one-line refusal must contain
-
-
-@pytest.fixture(scope="session")
-def bad_models(tmp_path_factory) -> dict[str, BadModel]:
-    """Every kind of model file that must be refused, by kind (see ``build_bad_models``)."""
-    return build_bad_models(tmp_path_factory.mktemp("bad_models"))
 
 
 BAD_MODEL_KINDS = (

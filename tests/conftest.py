@@ -1,4 +1,4 @@
-"""Shared fixtures: the committed MNIST sample, and the full data sets when CI points at them."""
+"""Shared fixtures: the committed MNIST sample, the full data sets when CI points at them, the shipped model, bad models."""
 
 from __future__ import annotations
 
@@ -7,6 +7,9 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from bad_models import BadModel, build_bad_models
+
+from mnist_pad.model_io import default_model_path
 
 # Settings and trained models go to a throwaway home, never the user's own: set
 # before anything creates a QApplication, and inherited by the CLI subprocesses.
@@ -55,3 +58,25 @@ def pen_digits_path() -> Path:
 def no_data_env(monkeypatch):
     """Tests of the data search order must not see CI's MNIST_PAD_DATA."""
     monkeypatch.delenv(FULL_DATA_ENV, raising=False)
+
+
+@pytest.fixture(scope="session")
+def default_model() -> Path:
+    path = default_model_path()
+    assert path.is_file(), f"the default model {path} is missing"
+    return path
+
+
+@pytest.fixture(scope="session")
+def default_predictor(default_model):
+    """One Predictor on the default model, shared: loading takes seconds."""
+    from mnist_pad.model_io import load_model
+    from mnist_pad.predictor import Predictor
+
+    return Predictor(load_model(default_model).model)
+
+
+@pytest.fixture(scope="session")
+def bad_models(tmp_path_factory) -> dict[str, BadModel]:
+    """Every kind of model file that must be refused, by kind (see ``build_bad_models``)."""
+    return build_bad_models(tmp_path_factory.mktemp("bad_models"))

@@ -41,7 +41,6 @@ from training.adapt_settings import AdaptConfig, AdaptError, AdaptResult, too_fe
 from training.augment import random_augment
 from training.data import load_mnist
 from training.job import BatchProgress, Failed, Status
-from training.jobs import AdaptJob
 from training.pen_data import to_uint8
 
 CHECK_SAMPLE = 1000  # MNIST test images scored before and after, for the card
@@ -179,8 +178,11 @@ def accuracy(model: keras.Model, images: np.ndarray, labels: np.ndarray) -> floa
 # -- the job the GUI runs in the training child process ---------------------------
 
 
-def adapt_and_save(job: AdaptJob, report: Callable[[object], None], cancel: threading.Event):
-    """Load, adapt, check and save atomically with a card; bad input becomes ``Failed``."""
+def adapt_and_save(job, report: Callable[[object], None], cancel: threading.Event):
+    """Run ``job`` (a ``training.jobs.AdaptJob``): load, adapt, check and save atomically with a card.
+
+    Bad input becomes ``Failed``. (The job class is not imported: it imports this module.)
+    """
     out_path = Path(job.out_path)
     try:
         refusal = too_few_digits(len(job.digits))
@@ -223,7 +225,7 @@ def adapt_and_save(job: AdaptJob, report: Callable[[object], None], cancel: thre
 
 
 def _write_card(
-    out_path: Path, job: AdaptJob, labels, adapted_layers: list[str], replay_size: int, seconds: float,
+    out_path: Path, job, labels, adapted_layers: list[str], replay_size: int, seconds: float,
     figures: dict,
 ) -> None:
     import tensorflow as tf

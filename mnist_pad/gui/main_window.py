@@ -51,17 +51,6 @@ def app_icon() -> QIcon:
     return QIcon(str(resources.files("mnist_pad.resources") / "icon.svg"))
 
 
-def read_my_digits():
-    """The store's digits as pen digits, for the Inside tab's worker thread (a connection of its own)."""
-    from mnist_pad.my_digits import DigitStore, default_store_path
-
-    store = DigitStore(default_store_path())
-    try:
-        return store.to_pen_digits()
-    finally:
-        store.close()
-
-
 class MainWindow(QMainWindow):
     def __init__(
         self, model_path: str | None = None, data_path: str | None = None, parent=None, my_digits=None
@@ -181,12 +170,13 @@ class MainWindow(QMainWindow):
 
     def _new_inside_tab(self) -> QWidget:
         from mnist_pad.gui.inside.inside_tab import InsideTab
+        from mnist_pad.my_digits import read_stored_pen_digits
 
         inside = InsideTab(self.draw_tab, lambda: self.state.data_path, parent=self)
         if self.state.model is not None:
             inside.set_model(self.state.model, self.state.predictor)
         self.state.model_changed.connect(lambda _path: inside.set_model(self.state.model, self.state.predictor))
-        inside.add_pen_digits_source("My digits", read_my_digits)
+        inside.add_pen_digits_source("My digits", read_stored_pen_digits)
         inside.pad_requested.connect(lambda: self.tabs.setCurrentWidget(self.draw_tab))
         return inside
 

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEasingCurve, QPropertyAnimation, QRect, QRectF, Qt, QTimer
-from PySide6.QtGui import QColor, QPainter
+from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QGraphicsOpacityEffect, QLabel, QWidget
+
+from mnist_pad.gui.style import ACCENT, translucent
 
 SHOWN_MS = 1_800
 FADE_MS = 700
 BOTTOM_GAP = 18
-BACKGROUND = QColor(47, 125, 246, 235)
+BACKGROUND = translucent(ACCENT, 235)
 
 
 class Toast(QLabel):

@@ -22,12 +22,12 @@ from PySide6.QtWidgets import (
 )
 
 from mnist_pad.gui.draw.canvas import EMPTY_PAD_HINT, DrawingCanvas
+from mnist_pad.gui.style import ACCENT
 from mnist_pad.gui.toast import Toast
 
 if TYPE_CHECKING:  # the store and numpy load after the window's first paint
     from mnist_pad.gui.my_digits.digit_collection import DigitCollection
 
-ACCENT = "#2f7df6"
 ACCEPT_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 DIGIT_KEYS = {getattr(Qt.Key, f"Key_{digit}"): digit for digit in range(10)}
 
@@ -48,7 +48,7 @@ class CollectBar(QFrame):
         super().__init__(parent)
         self.setObjectName("collectBar")
         self.setStyleSheet(
-            f"#collectBar {{ border: 1px solid {ACCENT}; border-radius: 10px; background: palette(base); }}"
+            f"#collectBar {{ border: 1px solid {ACCENT.name()}; border-radius: 10px; background: palette(base); }}"
         )
         self.prompt_label = QLabel(self)
         prompt_font = QFont(self.font())
@@ -73,7 +73,7 @@ class CollectBar(QFrame):
 
     def set_prompt(self, digit: int) -> None:
         self.prompt_label.setText(
-            f"Draw {article(digit)} <b style='color:{ACCENT}; font-size:30px'>{digit}</b>"
+            f"Draw {article(digit)} <b style='color:{ACCENT.name()}; font-size:30px'>{digit}</b>"
         )
         self.save_button.setText(f"Save as {digit}")
 
@@ -94,7 +94,7 @@ class DigitSaver(QObject):
         self.collect_button.setEnabled(False)  # until there is a store
         self.collect_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.collect_button.setStyleSheet(
-            button_style + f" QPushButton:checked {{ background: {ACCENT}; color: white; border-color: {ACCENT}; }}"
+            button_style + f" QPushButton:checked {{ background: {ACCENT.name()}; color: white; border-color: {ACCENT.name()}; }}"
         )
         self.collect_button.setToolTip("Save many digits quickly: you are asked for each digit in turn")
         self.save_hint = QLabel("Press 0–9 or click a bar to save it as that digit", parent)

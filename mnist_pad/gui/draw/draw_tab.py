@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from mnist_pad.gui.draw.canvas import DrawingCanvas
 from mnist_pad.gui.draw.digit_saver import DigitSaver
+from mnist_pad.gui.style import ACCENT, BUTTON_STYLE, FRAME
 from mnist_pad.gui.workers import PredictionRequest, PredictionWorker
 
 # numpy is imported where a prediction arrives, not here: the window's first frame
@@ -25,20 +26,12 @@ from mnist_pad.gui.workers import PredictionRequest, PredictionWorker
 if TYPE_CHECKING:
     import numpy as np
 
-ACCENT = QColor("#2f7df6")
 TRACK = QColor(127, 127, 127, 40)
 BAR = QColor(127, 127, 127, 110)
 PREVIEW_SCALE = 5  # 28 px -> 140 px, nearest neighbour
 SIDE_PANEL_WIDTH = 300
 NO_MODEL_YET = "Loading model…"
 EMPTY_PAD = "Draw a digit"
-BUTTON_STYLE = (
-    "QPushButton { padding: 5px 18px; border: 1px solid palette(mid); border-radius: 7px;"
-    " background: palette(base); }"
-    f" QPushButton:hover {{ border-color: {ACCENT.name()}; }}"
-    " QPushButton:pressed { background: palette(midlight); }"
-    " QPushButton:disabled { color: palette(mid); border-color: palette(midlight); }"
-)
 
 
 class ProbabilityBars(QWidget):
@@ -141,7 +134,7 @@ class NetworkInputView(QWidget):
     def paintEvent(self, event):
         painter = QPainter(self)
         inner = QRectF(1, 1, self.width() - 2, self.height() - 2)
-        painter.fillRect(self.rect(), QColor("#3a3f48"))  # the thin frame
+        painter.fillRect(self.rect(), FRAME)  # the thin frame
         painter.fillRect(inner, Qt.GlobalColor.black)
         if self._qimage is not None:
             painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)

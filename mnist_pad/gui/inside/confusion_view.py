@@ -22,13 +22,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from mnist_pad.gui.style import ACCENT
 from mnist_pad.inspection import Predictions, row_percentages
 
 GALLERY_LIMIT = 300  # cards shown for one cell, the worst first
 CARD_SCALE = 3
 RIGHT = QColor(53, 208, 127)
 WRONG = QColor(255, 120, 40)
-SELECTED = QColor("#2f7df6")
 
 
 class ConfusionMatrixView(QWidget):
@@ -140,7 +140,7 @@ class ConfusionMatrixView(QWidget):
                     rect.adjusted(0, rect.height() * 0.45, 0, 0), Qt.AlignmentFlag.AlignCenter, detail
                 )
         if self._selected is not None:
-            painter.setPen(QPen(SELECTED, 2.5))
+            painter.setPen(QPen(ACCENT, 2.5))
             painter.drawRect(self.cell_rect(*self._selected).adjusted(1, 1, -1, -1))
 
 

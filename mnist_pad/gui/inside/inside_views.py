@@ -12,13 +12,13 @@ from mnist_pad.inspection import RUNNER_UP
 TOWARD = np.array([255, 150, 30], np.float32)  # ink that pushes toward the class: orange
 AWAY = np.array([40, 150, 255], np.float32)  # ink that pushes away from it: blue
 HIGHLIGHT = QColor("#35d07f")  # the receptive field of the hovered cell
-FRAME = QColor("#3a3f48")
 RUNNER_UP_ID = 10
 # Dark blue-black through blue to warm white: activations of 0 stay the colour of the pad.
 _STOPS = np.array([[22, 24, 29], [30, 70, 160], [47, 125, 246], [150, 200, 255], [255, 250, 235]], np.float32)
 ACTIVATION_LUT = np.stack(
     [np.interp(np.linspace(0, 1, 256), np.linspace(0, 1, len(_STOPS)), _STOPS[:, c]) for c in range(3)], 1
 ).astype(np.uint8)
+from mnist_pad.gui.style import FRAME
 
 
 def rgb_image(rgb: np.ndarray) -> QImage:

@@ -61,7 +61,7 @@ class EvaluationCancelled(Exception):
 
 
 class EvaluationWorker(QThread):
-    """Loads one data set (a ``mistakes.DataSource``) and predicts all of it, reporting progress.
+    """Loads one data set (a ``mistakes.EvaluationSet``) and predicts all of it, reporting progress.
 
     ``key`` says which model and data version the result belongs to, for the cache.
     """

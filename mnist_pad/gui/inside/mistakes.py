@@ -1,6 +1,6 @@
 """Where it goes wrong: a confusion matrix, the most-confused pairs, and a gallery of examples.
 
-The data sets are a list of ``DataSource``s: MNIST test, pen-written digits
+The data sets are a list of ``EvaluationSet``s: MNIST test, pen-written digits
 (a file, or any callable returning ``PenDigits``, such as the user's own
 digits). Evaluating one runs in an ``EvaluationWorker``; its result is kept per
 model file version and data set version, so coming back costs nothing.
@@ -47,7 +47,7 @@ from mnist_pad.inspection import (
 
 
 @dataclass(frozen=True)
-class DataSource:
+class EvaluationSet:
     """A labelled data set to evaluate on."""
 
     name: str
@@ -55,7 +55,7 @@ class DataSource:
     version: Callable[[], object] | None = None  # identifies the data's contents; None: never cached
 
 
-def mnist_source(data_path: Callable[[], str | None]) -> DataSource:
+def mnist_source(data_path: Callable[[], str | None]) -> EvaluationSet:
     """MNIST's test split from ``data_path()`` (else ``$MNIST_PAD_DATA``, else Keras' download).
 
     A callable, so that it follows the data the Train tab is set to.
@@ -71,17 +71,17 @@ def mnist_source(data_path: Callable[[], str | None]) -> DataSource:
         source = data_path() or os.environ.get(DATA_ENV_VAR)
         return file_key(source) if source and Path(source).is_file() else source
 
-    return DataSource("MNIST test", load, version)
+    return EvaluationSet("MNIST test", load, version)
 
 
 def pen_digits_source(
     name: str, load_digits: Callable, version: Callable[[], object] | None = None
-) -> DataSource:
+) -> EvaluationSet:
     """Pen-written digits from ``load_digits()`` (a ``PenDigits``), rendered as the pad would."""
-    return DataSource(name, lambda: pen_digit_images(load_digits()), version)
+    return EvaluationSet(name, lambda: pen_digit_images(load_digits()), version)
 
 
-def pen_digits_file_source(path: str | Path, name: str | None = None) -> DataSource:
+def pen_digits_file_source(path: str | Path, name: str | None = None) -> EvaluationSet:
     from mnist_pad.pen_digits import load_pen_digits
 
     path = Path(path)
@@ -98,7 +98,7 @@ class MistakesPage(QWidget):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self._sources: list[DataSource] = []
+        self._sources: list[EvaluationSet] = []
         self._predictor = None
         self._model_key = None
         self._cache: dict[tuple, Predictions] = {}
@@ -164,7 +164,7 @@ class MistakesPage(QWidget):
 
     # -- public API ---------------------------------------------------------------
 
-    def add_source(self, source: DataSource, select: bool = False) -> None:
+    def add_source(self, source: EvaluationSet, select: bool = False) -> None:
         self._sources.append(source)
         self.source_box.addItem(source.name)
         if select:
@@ -236,11 +236,11 @@ class MistakesPage(QWidget):
 
     # -- evaluation -----------------------------------------------------------------
 
-    def _current_source(self) -> DataSource | None:
+    def _current_source(self) -> EvaluationSet | None:
         index = self.source_box.currentIndex()
         return self._sources[index] if 0 <= index < len(self._sources) else None
 
-    def _key(self, source: DataSource) -> tuple | None:
+    def _key(self, source: EvaluationSet) -> tuple | None:
         if source.version is None:
             return None
         try:
@@ -248,7 +248,7 @@ class MistakesPage(QWidget):
         except OSError:
             return None
 
-    def _start(self, source: DataSource, key) -> None:
+    def _start(self, source: EvaluationSet, key) -> None:
         if self._worker is not None:
             self._worker.cancel()  # its result would be for another choice
         worker = EvaluationWorker(self._predictor, source, key)  # no parent: see mnist_pad.gui.threads
@@ -297,7 +297,7 @@ class MistakesPage(QWidget):
         """One sentence in a modal box; tests replace this to read the text."""
         show_error(self, text)
 
-    def _show(self, predictions: Predictions, source: DataSource) -> None:
+    def _show(self, predictions: Predictions, source: EvaluationSet) -> None:
         self._shown = predictions
         confusion = predictions.confusion
         self.matrix.set_confusion(confusion)

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
-from mnist_pad.my_digits import DigitStore, Sample, StoreError, samples_to_pen_digits
+from mnist_pad.my_digits import DigitStore, Sample, StoreError, pen_digits_of
 from mnist_pad.pen_digits import PenDigits
 
 
@@ -55,7 +55,7 @@ class DigitCollection(QObject):
 
     def pen_digits(self) -> PenDigits:
         """Every saved digit, oldest first, as PenDigits in pad units; none when the store cannot be read."""
-        return samples_to_pen_digits(self.samples())
+        return pen_digits_of(self.samples())
 
     # -- changing -------------------------------------------------------------------
 

@@ -14,7 +14,6 @@ import numpy as np
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Slot
 from PySide6.QtGui import (
     QAction,
-    QColor,
     QPainter,
     QPalette,
     QPen,
@@ -45,12 +44,12 @@ from PySide6.QtWidgets import (
 from mnist_pad.gui.draw.canvas import INK_COLOUR, PAD_COLOUR, REDO_KEYS, UNDO_KEYS
 from mnist_pad.gui.draw.digit_saver import DIGIT_KEYS, plain_key
 from mnist_pad.gui.my_digits.digit_collection import DigitCollection
+from mnist_pad.gui.style import MISREAD
 from mnist_pad.my_digits import Sample
 from mnist_pad.preprocess import PAD_PEN_WIDTH
 
 THUMB = 64  # px
 GRID_GAP = 8
-MISREAD_COLOUR = QColor("#f0a030")  # the network read this digit as another one
 NO_DIGITS = ("No digits saved yet. In the Draw tab, draw a digit and press its key (0–9), "
              "click its bar, or use Collect my digits.")
 DELETE_KEYS = (Qt.Key.Key_Delete, Qt.Key.Key_Backspace)
@@ -83,7 +82,7 @@ def thumbnail(sample: Sample, side: int = THUMB) -> QPixmap:
         font.setPixelSize(max(9, side // 6))
         font.setBold(True)
         painter.setFont(font)
-        painter.setPen(MISREAD_COLOUR)
+        painter.setPen(MISREAD)
         painter.drawText(QRectF(0, 2, side - 4, side / 4), Qt.AlignmentFlag.AlignRight, str(sample.predicted))
     painter.end()
     return pixmap

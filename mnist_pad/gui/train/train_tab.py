@@ -61,7 +61,7 @@ def default_settings() -> QSettings:
 
 
 @dataclass(frozen=True)
-class DataSource:
+class MnistSource:
     path: str | None  # what to hand to load_mnist; None lets it read $MNIST_PAD_DATA or download
     name: str  # the file or folder, or what Keras will do
     origin: str  # why this one
@@ -71,16 +71,16 @@ class DataSource:
         return f"{self.name} ({self.origin})"
 
 
-def describe_data_source(picked: str | None, command_line: str | None) -> DataSource:
+def describe_data_source(picked: str | None, command_line: str | None) -> MnistSource:
     """The data a run uses: picked here, else ``--data``, else ``$MNIST_PAD_DATA``, else Keras' download."""
     if picked:
-        return DataSource(picked, _display_name(picked), "chosen")
+        return MnistSource(picked, _display_name(picked), "chosen")
     if command_line:
-        return DataSource(command_line, _display_name(command_line), "from --data")
+        return MnistSource(command_line, _display_name(command_line), "from --data")
     env = os.environ.get(DATA_ENV_VAR)
     if env:
-        return DataSource(None, _display_name(env), f"from ${DATA_ENV_VAR}")
-    return DataSource(None, KERAS_DOWNLOAD, f"no --data, no ${DATA_ENV_VAR}")
+        return MnistSource(None, _display_name(env), f"from ${DATA_ENV_VAR}")
+    return MnistSource(None, KERAS_DOWNLOAD, f"no --data, no ${DATA_ENV_VAR}")
 
 
 def _display_name(path: str) -> str:

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from gui_fixtures import default_model  # noqa: F401  (fixture)
+from model_helpers import small_model
+from pen_helpers import spread_subset
 
 from mnist_pad.files import read_card
 from mnist_pad.inspection import (
@@ -18,12 +19,12 @@ from mnist_pad.inspection import (
     receptive_fields,
     row_percentages,
 )
-from mnist_pad.pen_digits import PenDigits, load_pen_digits
+from mnist_pad.pen_digits import load_pen_digits
 from training.card import card_in_words
 
 
 @pytest.fixture(scope="module")
-def shipped(default_model):  # noqa: F811
+def shipped(default_model):
     from mnist_pad.model_io import load_model
 
     return load_model(default_model).model
@@ -32,24 +33,6 @@ def shipped(default_model):  # noqa: F811
 @pytest.fixture(scope="module")
 def inspector(shipped):
     return Inspector(shipped)
-
-
-def small_model(seed: int = 1):
-    """A different geometry: 5x5 stride-2 'valid', a 'same' 3x3, average pooling, a dense head."""
-    import keras
-
-    keras.utils.set_random_seed(seed)
-    return keras.Sequential(
-        [
-            keras.Input((28, 28, 1)),
-            keras.layers.Conv2D(6, 5, strides=2, padding="valid", activation="relu"),
-            keras.layers.Conv2D(5, 3, padding="same", activation="relu"),
-            keras.layers.AveragePooling2D(2),
-            keras.layers.Conv2D(4, 3, strides=2, padding="same", activation="tanh"),
-            keras.layers.Flatten(),
-            keras.layers.Dense(10, activation="softmax"),
-        ]
-    )
 
 
 def randomised(model, seed: int = 7):
@@ -201,7 +184,7 @@ def test_randomised_weights_change_the_evidence_adebayo(inspector, shipped, samp
 
 
 def test_erasing_the_top_evidence_ink_hurts_more_than_erasing_random_ink(inspector, pen_digits_path):
-    digits = subset(load_pen_digits(pen_digits_path), 60)
+    digits = spread_subset(load_pen_digits(pen_digits_path), 60)
     images = pen_digit_images(digits).images
     rng = np.random.default_rng(0)
     evidence_drops, random_drops = [], []
@@ -220,20 +203,6 @@ def test_erasing_the_top_evidence_ink_hurts_more_than_erasing_random_ink(inspect
     evidence_drops, random_drops = np.array(evidence_drops), np.array(random_drops)
     assert evidence_drops.mean() > 2 * random_drops.mean(), (evidence_drops.mean(), random_drops.mean())
     assert np.mean(evidence_drops > random_drops) > 0.6
-
-
-def subset(digits: PenDigits, count: int) -> PenDigits:
-    """``count`` digits spread over the file, as a PenDigits of their own."""
-    chosen = np.linspace(0, len(digits) - 1, count).astype(int)
-    strokes = [digits.strokes(i) for i in chosen]
-    lengths = [len(s) for sample in strokes for s in sample]
-    return PenDigits(
-        labels=digits.labels[chosen],
-        points=np.concatenate([s for sample in strokes for s in sample]),
-        stroke_offsets=np.concatenate([[0], np.cumsum(lengths)]),
-        sample_offsets=np.concatenate([[0], np.cumsum([len(sample) for sample in strokes])]),
-        writers=digits.writers[chosen],
-    )
 
 
 # -- where it goes wrong ----------------------------------------------------------------
@@ -289,7 +258,7 @@ def test_examples_of_a_cell_are_exactly_that_pair_worst_first():
 # -- the model card -------------------------------------------------------------------
 
 
-def test_card_in_words_tells_the_cards_figures(default_model):  # noqa: F811
+def test_card_in_words_tells_the_cards_figures(default_model):
     card = read_card(Path(default_model))
     text = " ".join(card_in_words(card, default_model.name))
     assert f"{card['test_accuracy'] * 100:.2f}%" in text

@@ -10,13 +10,12 @@ import sys
 
 import numpy as np
 import pytest
-from bad_models import bad_models  # noqa: F401 (fixture)
 from cli_helpers import OUTSIDE_CHECKOUT
-from gui_fixtures import (  # noqa: F401, F811 (fixtures)
+from gui_helpers import (
     MODEL_LOAD_TIMEOUT_MS,
     ONE,
     SEVEN,
-    default_model,
+    ErrorLog,
     draw,
     wait_for_prediction,
 )
@@ -26,11 +25,6 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QFileDialog
 
 from mnist_pad.gui.main_window import DEFAULT_SIZE, MainWindow
-
-
-class ErrorLog(list):
-    def __call__(self, text: str) -> None:
-        self.append(text)
 
 
 def make_window(qtbot, model_path=None) -> tuple[MainWindow, ErrorLog]:

@@ -3,16 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
+from pen_helpers import write_pen_digits
 from PySide6.QtCore import Qt
-from test_pen_cli import write_pen_digits
-from test_train_tab import (  # noqa: F401  (fixtures)
-    TRAINING_TIMEOUT_MS,
-    configure,
-    isolated_settings,
-    settings,
-    start_and_wait_for_failure,
-    tab,
-)
+from train_helpers import TRAINING_TIMEOUT_MS, configure, start_and_wait_for_failure
 
 from mnist_pad.gui.train.train_tab import TrainTab
 from mnist_pad.pen_digits import load_pen_digits, subset

@@ -9,7 +9,7 @@ import sys
 import textwrap
 
 import pytest
-from bad_models import BAD_MODEL_KINDS, bad_models, lambda_marker  # noqa: F401 (fixture)
+from bad_models import BAD_MODEL_KINDS, lambda_marker
 from cli_helpers import OUTSIDE_CHECKOUT
 
 

@@ -23,7 +23,7 @@ from mnist_pad.my_digits import (
     export_npz,
     import_npz,
     next_prompt,
-    samples_to_pen_digits,
+    pen_digits_of,
 )
 from mnist_pad.pen_digits import PenDigitsError, in_pad_units, load_pen_digits
 
@@ -133,19 +133,19 @@ def test_changes_to_a_missing_digit_or_bad_label_are_refused(store):
     assert store.counts() == [0, 1, 0, 0, 0, 0, 0, 0, 0, 0]
 
 
-def test_to_pen_digits_is_every_sample_in_order_by_me(store):
+def test_pen_digits_is_every_sample_in_order_by_me(store):
     rng = np.random.default_rng(6)
     digits = [(random_digit(rng), label) for label in (5, 0, 5)]
     for strokes, label in digits:
         store.add(strokes, label)
-    pen = store.to_pen_digits()
+    pen = store.pen_digits()
     assert list(pen.labels) == [5, 0, 5] and list(pen.writers) == ["me"] * 3
     for i, (strokes, _) in enumerate(digits):
         assert_same_strokes(pen.strokes(i), strokes)
 
 
 def test_an_empty_store_is_an_empty_set_of_pen_digits(store):
-    pen = store.to_pen_digits()
+    pen = store.pen_digits()
     assert len(pen) == 0 and pen.points.shape == (0, 2) and list(pen.sample_offsets) == [0]
 
 
@@ -335,7 +335,7 @@ def test_a_bad_import_file_is_refused_and_the_store_keeps_what_it_had(tmp_path):
         bad.write_bytes(b"PK\x03\x04 not really a zip")
         with pytest.raises(PenDigitsError):
             import_npz(store, bad)
-        pen = samples_to_pen_digits(store.samples())
+        pen = pen_digits_of(store.samples())
         np.savez(tmp_path / "bad_labels.npz", labels=np.array([12], np.int8), points=pen.points,
                  stroke_offsets=pen.stroke_offsets, sample_offsets=pen.sample_offsets)
         with pytest.raises(PenDigitsError, match="labels"):

@@ -10,7 +10,7 @@ import subprocess
 import keras
 import numpy as np
 import pytest
-from bad_models import BAD_MODEL_KINDS, bad_models, lambda_marker  # noqa: F401 (fixture)
+from bad_models import BAD_MODEL_KINDS, lambda_marker
 from cli_helpers import assert_one_sentence_failure, run, script
 
 from mnist_pad.files import read_card

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from gui_fixtures import MODEL_LOAD_TIMEOUT_MS, default_model  # noqa: F401 (fixture)
+from gui_helpers import MODEL_LOAD_TIMEOUT_MS, ErrorLog
 from pen_helpers import in_pad_units_subset, writer_indices
 from PySide6.QtCore import Qt
 
@@ -17,9 +17,6 @@ from training.adapt_settings import MIN_DIGITS, AdaptResult, too_few_digits
 ADAPT_TIMEOUT_MS = 180_000  # the child imports TensorFlow, loads the data, adapts and saves
 
 
-class ErrorLog(list):
-    def __call__(self, text: str) -> None:
-        self.append(text)
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +38,7 @@ def open_window(qtbot, sample_path, my_digits) -> MainWindow:
 
 
 def test_adapting_runs_with_the_train_tabs_progress_and_the_draw_tab_switches_to_it(
-    qtbot, sample_path, first_writer, default_model  # noqa: F811
+    qtbot, sample_path, first_writer, default_model
 ):
     digits, own = first_writer
     saved = in_pad_units_subset(digits, own[:15])
@@ -73,7 +70,7 @@ def test_adapting_runs_with_the_train_tabs_progress_and_the_draw_tab_switches_to
     assert back.text() == f"Back to {result.out_path.name}", "and forth again"
 
 
-def test_stop_ends_adapting_and_keeps_the_model(qtbot, sample_path, first_writer, default_model):  # noqa: F811
+def test_stop_ends_adapting_and_keeps_the_model(qtbot, sample_path, first_writer, default_model):
     digits, own = first_writer
     saved = in_pad_units_subset(digits, own[:MIN_DIGITS])
     window = open_window(qtbot, sample_path, lambda: saved)
@@ -116,7 +113,7 @@ def test_the_action_follows_the_digits_saved_in_the_store(qtbot, sample_path, tm
 
 
 def test_a_failed_adaptation_says_why_in_one_sentence_and_keeps_the_model(
-    qtbot, tmp_path, first_writer, default_model  # noqa: F811
+    qtbot, tmp_path, first_writer, default_model
 ):
     digits, own = first_writer
     saved = in_pad_units_subset(digits, own[:MIN_DIGITS])

@@ -1,13 +1,8 @@
-"""Fixtures and helpers shared by the GUI tests (import the fixtures by name into a test module)."""
+"""Helpers shared by the GUI tests: drawings in pad units, drawing them with the mouse, waiting for answers."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
-import pytest
-
-from mnist_pad.model_io import default_model_path
 
 MODEL_LOAD_TIMEOUT_MS = 60_000  # the first load in a process also imports TensorFlow
 PREDICTION_TIMEOUT_MS = 10_000
@@ -24,22 +19,6 @@ SEVEN = [
 ]
 
 
-@pytest.fixture(scope="session")
-def default_model() -> Path:
-    path = default_model_path()
-    assert path.is_file(), f"the default model {path} is missing"
-    return path
-
-
-@pytest.fixture(scope="session")
-def default_predictor(default_model):
-    """One Predictor on the default model, shared: loading takes seconds."""
-    from mnist_pad.model_io import load_model
-    from mnist_pad.predictor import Predictor
-
-    return Predictor(load_model(default_model).model)
-
-
 def draw(canvas, strokes) -> None:
     """Draw ``strokes`` given in pad units on ``canvas`` with real mouse events."""
     from mnist_pad.gui.replay import draw_with_mouse
@@ -54,3 +33,10 @@ def wait_for_prediction(qtbot, draw_tab) -> np.ndarray:
     probs = draw_tab.probabilities()
     assert probs is not None, "the tab shows no prediction for a drawing"
     return probs
+
+
+class ErrorLog(list):
+    """Stands in for a dialog: keeps each sentence it is shown."""
+
+    def __call__(self, text: str) -> None:
+        self.append(text)

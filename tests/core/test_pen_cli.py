@@ -8,25 +8,11 @@ import os
 import numpy as np
 import pytest
 from cli_helpers import assert_one_sentence_failure, run
+from pen_helpers import write_pen_digits
 
 from mnist_pad.files import read_card
 from mnist_pad.pen_digits import load_pen_digits, subset
 from training.pen_data import writer_folds
-
-
-def write_pen_digits(path, labels, strokes_per_sample, writers=None):
-    """A pen-digits file: ``strokes_per_sample`` is a list of lists of (n, 2) arrays."""
-    flat = [s for sample in strokes_per_sample for s in sample]
-    arrays = dict(
-        labels=np.asarray(labels, np.int8),
-        points=np.concatenate(flat).astype(np.float32) if flat else np.zeros((0, 2), np.float32),
-        stroke_offsets=np.concatenate([[0], np.cumsum([len(s) for s in flat])]).astype(np.int64),
-        sample_offsets=np.concatenate([[0], np.cumsum([len(s) for s in strokes_per_sample])]).astype(np.int64),
-    )
-    if writers is not None:
-        arrays["writer"] = np.asarray(writers)
-    np.savez(path, **arrays)
-    return path
 
 
 def _bad_files(tmp_path):

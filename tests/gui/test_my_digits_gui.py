@@ -6,11 +6,9 @@ import sqlite3
 
 import numpy as np
 import pytest
-from gui_fixtures import (  # noqa: F401, F811 (fixtures)
+from gui_helpers import (
     ONE,
     SEVEN,
-    default_model,
-    default_predictor,
     draw,
     wait_for_prediction,
 )

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from gui_fixtures import (  # noqa: F401, F811 (fixtures)
+from gui_helpers import (
     MODEL_LOAD_TIMEOUT_MS,
     SEVEN,
-    default_model,
-    default_predictor,
+    ErrorLog,
     draw,
 )
+from model_helpers import small_model
+from pen_helpers import spread_subset
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
-from test_inspect import small_model, subset
 
 from mnist_pad.gui.inside.mistakes import (
-    DataSource,
+    EvaluationSet,
     MistakesPage,
     pen_digits_file_source,
 )
@@ -27,9 +27,6 @@ from mnist_pad.pen_digits import in_pad_units, load_pen_digits
 EVALUATION_TIMEOUT_MS = 60_000
 
 
-class ErrorLog(list):
-    def __call__(self, text: str) -> None:
-        self.append(text)
 
 
 def open_window(qtbot, model_path=None, data_path=None) -> MainWindow:
@@ -113,7 +110,7 @@ def sample_page(qtbot, sample_path, default_model, default_predictor):
     page = MistakesPage()
     page.show_error = ErrorLog()
     qtbot.addWidget(page)
-    page.add_source(DataSource("sample", lambda: mnist_test_images(load_mnist(sample_path)), lambda: 1))
+    page.add_source(EvaluationSet("sample", lambda: mnist_test_images(load_mnist(sample_path)), lambda: 1))
     page.show()
     with qtbot.waitSignal(page.evaluated, timeout=EVALUATION_TIMEOUT_MS):
         page.set_model(str(default_model), default_predictor)
@@ -170,7 +167,7 @@ def test_a_bad_pen_digits_file_gets_one_sentence(qtbot, sample_page, tmp_path):
 
 
 def test_clicking_a_pen_digit_puts_it_on_the_pad_as_one_undoable_step(qtbot, pen_digits_path):
-    digits = subset(load_pen_digits(pen_digits_path), 40)
+    digits = spread_subset(load_pen_digits(pen_digits_path), 40)
     window = open_window(qtbot)
     draw(window.draw_tab.canvas, SEVEN)
     before = window.draw_tab.canvas.strokes()
@@ -240,7 +237,7 @@ def test_evaluation_pauses_while_the_page_is_hidden(qtbot, sample_page, sample_p
     before = sample_page.predictions()
     finished = []
     sample_page.evaluated.connect(lambda: finished.append(sample_page.predictions()))
-    sample_page.add_source(DataSource("gated", slow_load, lambda: "gated"), select=True)
+    sample_page.add_source(EvaluationSet("gated", slow_load, lambda: "gated"), select=True)
     assert sample_page.progress.isVisible()
     sample_page.hide()
     gate.set()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from gui_fixtures import draw
+from gui_helpers import draw
 from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import QColor, QInputDevice, QPointingDevice, QTabletEvent
 from PySide6.QtTest import QTest

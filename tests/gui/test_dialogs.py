@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from bad_models import bad_models  # noqa: F401 (fixture)
-from gui_fixtures import MODEL_LOAD_TIMEOUT_MS
+from gui_helpers import MODEL_LOAD_TIMEOUT_MS
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox

@@ -1,0 +1,114 @@
+"""The Train tab's settings, its data line, its default output, and what it says about a run."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings, QStandardPaths
+
+from mnist_pad.gui.train.train_tab import KERAS_DOWNLOAD, TrainTab
+from mnist_pad.gui.train.training_report import EtaClock
+from mnist_pad.model_io import default_model_path
+from mnist_pad.user_data import models_directory, new_model_path
+from training.job import format_duration
+
+# -- settings ----------------------------------------------------------------------------
+
+
+def test_settings_are_remembered_between_runs(qtbot, settings, sample_path, tmp_path):
+    first = TrainTab(settings=settings)
+    qtbot.addWidget(first)
+    first.epochs_spin.setValue(7)
+    first.batch_spin.setValue(64)
+    first.samples_spin.setValue(3000)
+    first.augment_check.setChecked(True)
+    first.output_edit.setText(str(tmp_path / "kept.h5"))
+    first.set_data_path(str(sample_path))
+
+    again = TrainTab(settings=QSettings(settings.fileName(), QSettings.Format.IniFormat))
+    qtbot.addWidget(again)
+    assert again.epochs_spin.value() == 7 and again.batch_spin.value() == 64
+    assert again.samples_spin.value() == 3000 and again.augment_check.isChecked()
+    assert again.output_edit.text() == str(tmp_path / "kept.h5")
+    assert again.data_source_text == "mnist_sample.npz (chosen)"
+
+    # --data on the command line wins for that run, without forgetting the pick.
+    with_flag = TrainTab(data_path=str(tmp_path), settings=settings)
+    qtbot.addWidget(with_flag)
+    assert with_flag.data_source_text == f"{tmp_path.name}/ (from --data)"
+    assert settings.value("train/data_path") == str(sample_path)
+
+
+def test_the_defaults_are_five_epochs_of_200_without_augmentation(qtbot, settings):
+    tab = TrainTab(settings=settings)
+    qtbot.addWidget(tab)
+    assert tab.epochs_spin.value() == 5 and tab.batch_spin.value() == 200
+    assert not tab.augment_check.isChecked() and tab.samples_spin.value() == 0
+
+
+def test_the_data_line_says_which_source_will_be_used(qtbot, settings, monkeypatch, sample_path):
+    monkeypatch.delenv("MNIST_PAD_DATA", raising=False)
+    tab = TrainTab(settings=settings)
+    qtbot.addWidget(tab)
+    assert tab.data_source_text.startswith(KERAS_DOWNLOAD)
+
+    monkeypatch.setenv("MNIST_PAD_DATA", str(sample_path))
+    tab.set_data_path(None)
+    assert tab.data_source_text == "mnist_sample.npz (from $MNIST_PAD_DATA)"
+
+    from_flag = TrainTab(data_path=str(sample_path), settings=settings)
+    qtbot.addWidget(from_flag)
+    assert from_flag.data_source_text == "mnist_sample.npz (from --data)"
+
+
+def test_the_default_output_is_a_new_file_in_the_app_data_folder(qtbot, settings, tmp_path):
+    QStandardPaths.setTestModeEnabled(True)
+    try:
+        tab = TrainTab(settings=settings)
+        qtbot.addWidget(tab)
+        tab.output_edit.clear()
+        path = tab.output_path()
+        assert path.parent == models_directory() and path.suffix == ".h5"
+        assert path.resolve() != default_model_path().resolve()
+    finally:
+        QStandardPaths.setTestModeEnabled(False)
+    first = new_model_path(tmp_path)
+    first.touch()
+    assert new_model_path(tmp_path) != first
+
+
+# -- text -----------------------------------------------------------------------------------
+
+
+def test_an_early_stop_says_so_and_names_the_best_epoch():
+    from training.job import EpochResult, TrainResult
+
+    val_accs = [0.97, 0.99, 0.98, 0.985]
+    epochs = [EpochResult(i, 0.1, 0.9, 0.2, acc, 3.0) for i, acc in enumerate(val_accs)]
+    result = TrainResult(Path("/m/x.h5"), epochs, best_epoch=1, stopped_early=True, seconds=75)
+    text = result.summary(planned_epochs=10)
+    assert result.outcome == "Stopped early"
+    assert "Early stopping" in text and "4 of 10 epochs" in text
+    assert "0.9900, at epoch 2." in text and "/m/x.h5" in text and "1 min 15 s" in text
+
+
+def test_the_eta_follows_the_pace_after_the_first_batch():
+    from training.job import BatchProgress
+
+    clock = EtaClock(epochs=2)
+    assert clock.seconds_left(BatchProgress(0, 1, 10, 2.0, 0.1), now=100.0) is None  # compiling
+    # Batches 2..5 took one second each: 15 batches remain.
+    assert clock.seconds_left(BatchProgress(0, 5, 10, 1.0, 0.5), now=104.0) == pytest.approx(15.0)
+    assert format_duration(15) == "15 s" and format_duration(3725) == "1 h 02 min"
+
+
+def test_importing_the_tab_leaves_tensorflow_to_the_worker():
+    probe = (
+        "import sys, mnist_pad.gui.train.train_tab; "
+        "print(sorted(m for m in ('tensorflow', 'keras', 'training.fit') if m in sys.modules))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert loaded.stdout.strip() == "[]"
