@@ -31,13 +31,17 @@ import time
 from pathlib import Path
 
 import numpy as np
+from bench_common import (
+    DIGITS,
+    HEARTBEAT_MS,
+    pen_digits,
+    stall_figures,
+    synthetic_digits,
+    timed_ms,
+)
 
-sys.path.insert(0, str(Path(__file__).parent))
-from bench_predict import DIGITS, pen_digits, synthetic_digits, timed_ms  # noqa: E402
-from bench_ui_training import HEARTBEAT_MS, stall_figures  # noqa: E402
-
-from mnist_pad.model_io import default_model_path, load_model  # noqa: E402
-from mnist_pad.preprocess import PAD_PEN_WIDTH, strokes_to_image  # noqa: E402
+from mnist_pad.model_io import default_model_path, load_model
+from mnist_pad.preprocess import PAD_PEN_WIDTH, strokes_to_image
 
 
 def p50(values: np.ndarray) -> float:

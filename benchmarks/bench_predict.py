@@ -18,58 +18,21 @@ import argparse
 import json
 import os
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
+from bench_common import (
+    DIGITS,
+    WARM_UP,
+    growing,
+    pen_digits,
+    synthetic_digits,
+    timed_ms,
+)
 
 from mnist_pad.model_io import default_model_path, load_model
-from mnist_pad.pen_digits import in_pad_units, load_pen_digits
 from mnist_pad.predictor import Predictor, configure_for_live_use, predict_strokes
 from mnist_pad.preprocess import PAD_PEN_WIDTH, strokes_to_image
-
-DIGITS = 20
-WARM_UP = 20
-
-
-def pen_digits(path: Path, count: int) -> list[list[np.ndarray]]:
-    """``count`` real pen digits, spread over the file."""
-    digits = load_pen_digits(path)
-    return [in_pad_units(digits.strokes(i)) for i in np.linspace(0, len(digits) - 1, count).astype(int)]
-
-
-def synthetic_digits(count: int, seed: int = 0) -> list[list[np.ndarray]]:
-    """Loops, hooks and bars sampled as densely as a mouse reports them."""
-    rng = np.random.default_rng(seed)
-    drawings = []
-    for _ in range(count):
-        t = np.linspace(0, 2 * np.pi * rng.uniform(0.6, 1.6), int(rng.integers(40, 160)))
-        loop = np.stack([np.sin(t) * rng.uniform(0.3, 1), -np.cos(t * rng.uniform(0.5, 1.5))], 1)
-        strokes = [loop + rng.normal(0, 0.01, loop.shape)]
-        if rng.random() < 0.5:  # a second stroke, as in 4, 5 or 7
-            ends = [[-0.6, rng.uniform(-1, 1)], [0.6, rng.uniform(-1, 1)]]
-            bar = np.linspace(*ends, int(rng.integers(10, 40)))
-            strokes.append(bar)
-        drawings.append(in_pad_units(strokes))
-    return drawings
-
-
-def growing(drawing: list[np.ndarray]) -> list[list[np.ndarray]]:
-    """The drawing as the worker sees it while it is drawn: every 4th point of the way."""
-    prefixes = []
-    for index, stroke in enumerate(drawing):
-        for end in range(1, len(stroke) + 1, 4):
-            prefixes.append(drawing[:index] + [stroke[:end]])
-    return prefixes
-
-
-def timed_ms(call, inputs) -> np.ndarray:
-    times = []
-    for item in inputs:
-        start = time.perf_counter()
-        call(item)
-        times.append(time.perf_counter() - start)
-    return np.array(times) * 1000
 
 
 def main(argv=None) -> int:

@@ -21,7 +21,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from bench_predict import DIGITS, WARM_UP, growing, pen_digits, timed_ms
+from bench_common import DIGITS, WARM_UP, growing, pen_digits, timed_ms
 
 from mnist_pad.model_io import load_model
 from mnist_pad.pen_digits import load_pen_digits, render_pad_strokes

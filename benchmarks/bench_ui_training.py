@@ -33,9 +33,7 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
-
-HEARTBEAT_MS = 10
+from bench_common import HEARTBEAT_MS, stall_figures
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -46,17 +44,6 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--batch-size", type=int, default=200)
     parser.add_argument("--tab-only", action="store_true", help="the Train tab alone, not the MainWindow")
     return parser.parse_args(argv)
-
-
-def stall_figures(tick_times: list[float]) -> dict:
-    gaps_ms = np.diff(np.asarray(tick_times)) * 1000.0
-    stalls = np.maximum(gaps_ms - HEARTBEAT_MS, 0.0)
-    return {
-        "max_stall_ms": round(float(stalls.max()), 1),
-        "p99_stall_ms": round(float(np.percentile(stalls, 99)), 1),
-        "p50_gap_ms": round(float(np.percentile(gaps_ms, 50)), 1),
-        "ticks": int(len(gaps_ms) + 1),
-    }
 
 
 def main(argv=None) -> int:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QFont
 
 ACCENT = QColor("#2f7df6")  # the top class, the selected cell, the collecting bar, the toast
 FRAME = QColor("#3a3f48")  # thin frames around images of the network's input and maps
@@ -21,3 +21,10 @@ def translucent(colour: QColor, alpha: int) -> QColor:
     shade = QColor(colour)
     shade.setAlpha(alpha)
     return shade
+
+
+def pixel_font(base: QFont, pixels: int, bold: bool = False) -> QFont:
+    font = QFont(base)
+    font.setPixelSize(pixels)
+    font.setBold(bold)
+    return font

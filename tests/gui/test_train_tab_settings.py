@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QSettings, QStandardPaths
 
-from mnist_pad.gui.train.train_tab import KERAS_DOWNLOAD, TrainTab
+from mnist_pad.gui.train.data_source import KERAS_DOWNLOAD
+from mnist_pad.gui.train.train_tab import TrainTab
 from mnist_pad.gui.train.training_report import EtaClock
 from mnist_pad.model_io import default_model_path
 from mnist_pad.user_data import models_directory, new_model_path

@@ -4,21 +4,27 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QRectF, QSize, Qt, Signal, Slot
-from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPainterPath, QPalette
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
 
 from mnist_pad.gui.draw.canvas import DrawingCanvas
 from mnist_pad.gui.draw.digit_saver import DigitSaver
-from mnist_pad.gui.style import ACCENT, BUTTON_STYLE, FRAME
+from mnist_pad.gui.draw.views import (
+    SIDE_PANEL_WIDTH,
+    NetworkInputView,
+    PadArea,
+    ProbabilityBars,
+    format_percent,
+)
+from mnist_pad.gui.style import BUTTON_STYLE, pixel_font
 from mnist_pad.gui.workers import PredictionRequest, PredictionWorker
 
 # numpy is imported where a prediction arrives, not here: the window's first frame
@@ -26,151 +32,8 @@ from mnist_pad.gui.workers import PredictionRequest, PredictionWorker
 if TYPE_CHECKING:
     import numpy as np
 
-TRACK = QColor(127, 127, 127, 40)
-BAR = QColor(127, 127, 127, 110)
-PREVIEW_SCALE = 5  # 28 px -> 140 px, nearest neighbour
-SIDE_PANEL_WIDTH = 300
 NO_MODEL_YET = "Loading model…"
 EMPTY_PAD = "Draw a digit"
-
-
-class ProbabilityBars(QWidget):
-    """Ten horizontal bars, one per digit, the most likely one highlighted; a click names a digit."""
-
-    ROW_HEIGHT = 22
-    digit_clicked = Signal(int)
-
-    def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self._probs: np.ndarray | None = None
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.setMinimumHeight(10 * self.ROW_HEIGHT)
-        self.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.setToolTip("Click a digit (or press its key) to save your drawing as that digit")
-
-    def sizeHint(self) -> QSize:
-        return QSize(SIDE_PANEL_WIDTH, 10 * self.ROW_HEIGHT)
-
-    def set_probabilities(self, probs: np.ndarray | None) -> None:
-        self._probs = None if probs is None else _float32_copy(probs)
-        self.update()
-
-    def probabilities(self) -> np.ndarray | None:
-        return None if self._probs is None else self._probs.copy()
-
-    def mousePressEvent(self, event):
-        digit = int(event.position().y() * 10 // max(1, self.height()))
-        if event.button() == Qt.MouseButton.LeftButton and 0 <= digit <= 9:
-            self.digit_clicked.emit(digit)
-            event.accept()
-        else:
-            super().mousePressEvent(event)
-
-    def paintEvent(self, event):
-        painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        text_colour = self.palette().color(QPalette.ColorRole.WindowText)
-        faint_text = QColor(text_colour)
-        faint_text.setAlphaF(0.55)
-        top = None if self._probs is None else int(self._probs.argmax())
-        row = self.height() / 10
-        label_width, value_width, gap = 18.0, 50.0, 10.0
-        track_left = label_width + gap
-        track_width = max(1.0, self.width() - track_left - gap - value_width)
-        bar_height = min(12.0, row * 0.5)
-        base_font = QFont(self.font())
-        bold_font = QFont(base_font)
-        bold_font.setBold(True)
-
-        for digit in range(10):
-            y = digit * row
-            probability = 0.0 if self._probs is None else float(self._probs[digit])
-            is_top = digit == top
-            painter.setFont(bold_font if is_top else base_font)
-            painter.setPen(text_colour if is_top else faint_text)
-            painter.drawText(QRectF(0, y, label_width, row), Qt.AlignmentFlag.AlignCenter, str(digit))
-
-            track = QRectF(track_left, y + (row - bar_height) / 2, track_width, bar_height)
-            _fill_rounded(painter, track, TRACK)
-            filled_width = track_width * probability
-            if filled_width >= 1.0:
-                filled = QRectF(track.x(), track.y(), filled_width, bar_height)
-                _fill_rounded(painter, filled, ACCENT if is_top else BAR)
-
-            if self._probs is not None:
-                painter.setPen(text_colour if is_top else faint_text)
-                painter.drawText(
-                    QRectF(track.right() + gap, y, value_width, row),
-                    Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                    format_percent(probability),
-                )
-
-
-class NetworkInputView(QWidget):
-    """The 28x28 image the network receives, magnified without smoothing."""
-
-    def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self._image: np.ndarray | None = None
-        self._qimage: QImage | None = None
-        side = 28 * PREVIEW_SCALE + 2
-        self.setFixedSize(side, side)
-        self.setToolTip("The 28×28 image the network receives: your drawing, made the way MNIST was made.")
-
-    def set_image(self, image: np.ndarray | None) -> None:
-        self._image = None if image is None else _float32_copy(image)
-        if self._image is None:
-            self._qimage = None
-        else:
-            import numpy as np
-
-            grey = np.ascontiguousarray(np.clip(self._image * 255 + 0.5, 0, 255).astype(np.uint8))
-            self._qimage = QImage(grey.data, 28, 28, 28, QImage.Format.Format_Grayscale8).copy()
-        self.update()
-
-    def image(self) -> np.ndarray | None:
-        return None if self._image is None else self._image.copy()
-
-    def paintEvent(self, event):
-        painter = QPainter(self)
-        inner = QRectF(1, 1, self.width() - 2, self.height() - 2)
-        painter.fillRect(self.rect(), FRAME)  # the thin frame
-        painter.fillRect(inner, Qt.GlobalColor.black)
-        if self._qimage is not None:
-            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
-            painter.drawImage(inner, self._qimage)
-
-
-class PadArea(QWidget):
-    """The pad as the largest square that fits, its buttons right below it at any window size."""
-
-    GAP = 8
-
-    def __init__(self, canvas: DrawingCanvas, buttons: QWidget, parent: QWidget | None = None):
-        super().__init__(parent)
-        self._canvas, self._buttons = canvas, buttons
-        canvas.setParent(self)
-        buttons.setParent(self)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-
-    def _below_pad(self) -> int:
-        return self.GAP + self._buttons.sizeHint().height()
-
-    def minimumSizeHint(self) -> QSize:
-        # As wide as the buttons, but only as tall as the smallest pad: the Inside tab shares it with
-        # the layer strip, and the pad stays square by centring, so it need not fill the width.
-        width = max(self._canvas.minimumWidth(), self._buttons.sizeHint().width())
-        return QSize(width, self._canvas.minimumHeight() + self._below_pad())
-
-    def sizeHint(self) -> QSize:
-        return QSize(520, 520 + self._below_pad())
-
-    def resizeEvent(self, event):
-        side = max(0, min(self.width(), self.height() - self._below_pad()))
-        self._canvas.setGeometry((self.width() - side) // 2, 0, side, side)
-        row = self._buttons.sizeHint()
-        left = (self.width() - row.width()) // 2
-        self._buttons.setGeometry(left, side + self.GAP, row.width(), row.height())
 
 
 class DrawTab(QWidget):
@@ -242,8 +105,8 @@ class DrawTab(QWidget):
         self.guess_label.setFont(guess_font)
         self.guess_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.guess_label.setFixedWidth(96)
-        self.confidence_label.setFont(_pixel_font(self.font(), 26, bold=True))
-        self.confidence_detail.setFont(_pixel_font(self.font(), 14))
+        self.confidence_label.setFont(pixel_font(self.font(), 26, bold=True))
+        self.confidence_detail.setFont(pixel_font(self.font(), 14))
         self.confidence_detail.setEnabled(False)  # the palette's muted text colour
         self.confidence_detail.setWordWrap(True)
         confidence = QVBoxLayout()
@@ -256,7 +119,7 @@ class DrawTab(QWidget):
         guess_row.addLayout(confidence, 1)
 
         preview_caption = QLabel("WHAT THE NETWORK SEES · 28 × 28", self)
-        preview_caption.setFont(_pixel_font(self.font(), 11, bold=True))
+        preview_caption.setFont(pixel_font(self.font(), 11, bold=True))
         preview_caption.setEnabled(False)
 
         side = QVBoxLayout()
@@ -396,27 +259,3 @@ class DrawTab(QWidget):
         self.bars.set_probabilities(None)
         self.preview.set_image(None)
         self.prediction_shown.emit()
-
-
-def _float32_copy(array) -> np.ndarray:
-    import numpy as np
-
-    return np.array(array, np.float32)  # np.array copies
-
-
-def format_percent(probability: float) -> str:
-    return f"{probability * 100:.1f}%"
-
-
-def _pixel_font(base: QFont, pixels: int, bold: bool = False) -> QFont:
-    font = QFont(base)
-    font.setPixelSize(pixels)
-    font.setBold(bold)
-    return font
-
-
-def _fill_rounded(painter: QPainter, rect: QRectF, colour: QColor) -> None:
-    path = QPainterPath()
-    radius = min(rect.height(), rect.width()) / 2
-    path.addRoundedRect(rect, radius, radius)
-    painter.fillPath(path, colour)

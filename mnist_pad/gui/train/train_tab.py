@@ -12,26 +12,21 @@ from __future__ import annotations
 import html
 import os
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMenu,
     QProgressBar,
     QPushButton,
     QSpinBox,
-    QTableWidget,
-    QTableWidgetItem,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -40,6 +35,8 @@ from PySide6.QtWidgets import (
 from mnist_pad.gui.dialogs import APP_NAME, show_error
 from mnist_pad.gui.jobs import JobRunner
 from mnist_pad.gui.train.curves import TrainingCurves
+from mnist_pad.gui.train.data_source import describe_data_source
+from mnist_pad.gui.train.epoch_table import EpochTable
 from mnist_pad.gui.train.pen_files import PenFilesChooser
 from mnist_pad.gui.train.training_report import EtaClock
 from mnist_pad.model_io import default_model_path
@@ -48,9 +45,7 @@ from training.data import DATA_ENV_VAR
 from training.job import TrainConfig, format_duration
 from training.jobs import TrainJob
 
-KERAS_DOWNLOAD = "Keras MNIST download"
 REPAINT_INTERVAL_MS = 50
-TABLE_COLUMNS = ("epoch", "loss", "acc", "val_loss", "val_acc", "seconds")
 SETTINGS_GROUP = "train"
 SETTINGS_PANEL_WIDTH = 340
 DATA_NAME_WIDTH = 150  # pixels; longer file names are elided in the middle
@@ -58,34 +53,6 @@ DATA_NAME_WIDTH = 150  # pixels; longer file names are elided in the middle
 
 def default_settings() -> QSettings:
     return QSettings(APP_NAME, APP_NAME)
-
-
-@dataclass(frozen=True)
-class MnistSource:
-    path: str | None  # what to hand to load_mnist; None lets it read $MNIST_PAD_DATA or download
-    name: str  # the file or folder, or what Keras will do
-    origin: str  # why this one
-
-    @property
-    def line(self) -> str:
-        return f"{self.name} ({self.origin})"
-
-
-def describe_data_source(picked: str | None, command_line: str | None) -> MnistSource:
-    """The data a run uses: picked here, else ``--data``, else ``$MNIST_PAD_DATA``, else Keras' download."""
-    if picked:
-        return MnistSource(picked, _display_name(picked), "chosen")
-    if command_line:
-        return MnistSource(command_line, _display_name(command_line), "from --data")
-    env = os.environ.get(DATA_ENV_VAR)
-    if env:
-        return MnistSource(None, _display_name(env), f"from ${DATA_ENV_VAR}")
-    return MnistSource(None, KERAS_DOWNLOAD, f"no --data, no ${DATA_ENV_VAR}")
-
-
-def _display_name(path: str) -> str:
-    p = Path(path)
-    return f"{p.name}/" if p.is_dir() else p.name
 
 
 class TrainTab(QWidget):
@@ -117,7 +84,6 @@ class TrainTab(QWidget):
         self._latest_batch = None
         self._batch_dirty = False
         self.data_source_text = ""  # one line: which data the next run uses, and why
-        self._epoch_results = []  # training.job.EpochResult of the current run
         self.last_result = None  # training.job.TrainResult of the last run that finished
 
         self._build_widgets()
@@ -211,13 +177,7 @@ class TrainTab(QWidget):
         self.use_button.setToolTip("Switch the Draw tab to the model this run wrote")
         self.use_button.clicked.connect(self._use_model)
 
-        self.table = QTableWidget(0, len(TABLE_COLUMNS))
-        self.table.setHorizontalHeaderLabels(TABLE_COLUMNS)
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-        self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.table = EpochTable()
         self.curves = TrainingCurves(self)
 
         left = QVBoxLayout()
@@ -381,8 +341,7 @@ class TrainTab(QWidget):
         self._eta = EtaClock(epochs)
         self._latest_batch = None
         self._batch_dirty = False
-        self._epoch_results = []
-        self.table.setRowCount(0)
+        self.table.clear_epochs()
         self.curves.clear(epochs)
         self.progress_bar.setRange(0, 0)  # busy until the first batch says how many there are
         self.progress_bar.setFormat("")
@@ -429,30 +388,10 @@ class TrainTab(QWidget):
 
     @Slot(object)
     def _on_epoch(self, result) -> None:
-        self._epoch_results.append(result)
-        row = self.table.rowCount()
-        self.table.insertRow(row)
-        values = (result.loss, result.acc, result.val_loss, result.val_acc)
-        cells = [str(result.epoch + 1), *(f"{v:.4f}" for v in values), f"{result.seconds:.1f}"]
-        for column, text in enumerate(cells):
-            item = QTableWidgetItem(text)
-            item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
-            self.table.setItem(row, column, item)
-        self._mark_best_row()
-        self.table.scrollToBottom()
+        self.table.add_epoch(result)
         self.curves.add_epoch(result)
         self.curves.refresh()
         self.epoch_ended.emit(result)
-
-    def _mark_best_row(self) -> None:
-        # The first best, as fit's checkpoint keeps it.
-        best = max(range(len(self._epoch_results)), key=lambda i: self._epoch_results[i].val_acc)
-        for row in range(self.table.rowCount()):
-            for column in range(len(TABLE_COLUMNS)):
-                item = self.table.item(row, column)
-                font = item.font()
-                font.setBold(row == best)
-                item.setFont(font)
 
     @Slot(object)
     def _on_finished(self, result) -> None:
