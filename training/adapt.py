@@ -37,6 +37,7 @@ from mnist_pad.pen_digits import (
     render_pad_digits,
 )
 from mnist_pad.predictor import Predictor
+from training import silence_legacy_h5_warning
 from training.adapt_job import (
     AdaptConfig,
     AdaptError,
@@ -51,6 +52,8 @@ from training.pen_data import to_uint8
 from training.process import Failed, Status
 
 CHECK_SAMPLE = 1000  # MNIST test images scored before and after, for the card
+
+silence_legacy_h5_warning()  # the adapted model is saved as .h5, like every model of the project
 
 
 @dataclass(frozen=True)
