@@ -27,6 +27,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--data", metavar="PATH", help="MNIST for the Train tab: an .npz or a folder of IDX files"
     )
     parser.add_argument("--version", action=_VersionAction)
+    entry = parser.add_mutually_exclusive_group()
+    entry.add_argument(
+        "--install-desktop-entry", action="store_true",
+        help="add mnist-pad and its icon to the desktop's launcher (under $XDG_DATA_HOME) and exit",
+    )
+    entry.add_argument(
+        "--uninstall-desktop-entry", action="store_true",
+        help="remove what --install-desktop-entry wrote, keeping your digits and models, and exit",
+    )
     return parser.parse_args(argv)
 
 
@@ -59,19 +68,51 @@ def check_arguments(args: argparse.Namespace) -> str | None:
     return None
 
 
+def desktop_entry(install: bool) -> int:
+    """``--install-desktop-entry`` / ``--uninstall-desktop-entry``: say what changed, and where the data is."""
+    from mnist_pad import desktop
+    from mnist_pad.errors import PlainError
+    from mnist_pad.user_data import data_home
+
+    home = data_home()
+    try:
+        changed = desktop.install(home, desktop.launch_command()) if install else desktop.uninstall(home)
+    except PlainError as error:
+        print(f"mnist-pad: {error}", file=sys.stderr)
+        return 2
+    verb = "wrote" if install else "removed"
+    for path in changed:
+        print(f"{verb} {path}")
+    if not install:
+        if not changed:
+            print("no desktop entry was installed")
+        print(desktop.user_data_text())
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.install_desktop_entry or args.uninstall_desktop_entry:
+        return desktop_entry(args.install_desktop_entry)
     problem = check_arguments(args)
+    if problem:
+        print(f"mnist-pad: {problem}", file=sys.stderr)
+        return 2
+    from mnist_pad.display import display_problem
+
+    problem = display_problem()
     if problem:
         print(f"mnist-pad: {problem}", file=sys.stderr)
         return 2
 
     from PySide6.QtWidgets import QApplication
 
+    from mnist_pad.desktop import APP_ID
     from mnist_pad.gui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("mnist-pad")
+    app.setDesktopFileName(APP_ID)  # launchers and Wayland find the entry and its icon by it
     window = MainWindow(model_path=args.model, data_path=args.data)
     window.show()
     return app.exec()

@@ -13,10 +13,14 @@ from pathlib import Path
 APP_FOLDER = "mnist-pad"
 
 
+def data_home() -> Path:
+    """``$XDG_DATA_HOME``, ``~/.local/share`` by default: where launchers look for desktop entries too."""
+    return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+
+
 def data_directory() -> Path:
-    """``$XDG_DATA_HOME/mnist-pad`` (``~/.local/share/mnist-pad`` by default)."""
-    data_home = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
-    return Path(data_home) / APP_FOLDER
+    """``$XDG_DATA_HOME/mnist-pad``: the store of the user's digits and their models."""
+    return data_home() / APP_FOLDER
 
 
 def models_directory() -> Path:

@@ -16,6 +16,10 @@ from mnist_pad.model_io import default_model_path
 _HOME = Path(tempfile.mkdtemp(prefix="mnist-pad-tests-"))
 os.environ["XDG_CONFIG_HOME"] = str(_HOME / "config")
 os.environ["XDG_DATA_HOME"] = str(_HOME / "data")
+# No display (a server, a container, CI): Qt's offscreen platform, so that plain
+# `pytest` runs anywhere. Set before any QApplication; a platform chosen by hand wins.
+if not any(os.environ.get(name) for name in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY")):
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
 SAMPLE_PATH = Path(__file__).parent / "data" / "mnist_sample.npz"
 FULL_DATA_ENV = "MNIST_PAD_DATA"

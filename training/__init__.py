@@ -39,3 +39,19 @@ def import_tensorflow_quietly() -> None:
 
         tensorflow.config.list_physical_devices()  # the CUDA probe runs here, not at import
 
+
+def silence_legacy_h5_warning() -> None:
+    """Keep Keras from logging "saving as an HDF5 file … considered legacy" at every ``.h5`` save.
+
+    .h5 is this project's format on purpose (the tutorial's, and what the app opens);
+    only that one message is dropped, every other warning and error still shows.
+    """
+    import logging
+
+    logger = logging.getLogger("absl")
+    if _drop_legacy_h5_warning not in logger.filters:
+        logger.addFilter(_drop_legacy_h5_warning)
+
+
+def _drop_legacy_h5_warning(record) -> bool:
+    return "as an HDF5 file" not in record.getMessage()

@@ -37,6 +37,7 @@ from mnist_pad.pen_digits import (
     render_pad_digits,
 )
 from mnist_pad.predictor import Predictor
+from training import silence_legacy_h5_warning
 from training.adapt_settings import AdaptConfig, AdaptError, AdaptResult, too_few_digits
 from training.augment import random_augment
 from training.data import load_mnist
@@ -44,6 +45,8 @@ from training.job import BatchProgress, Failed, Status
 from training.pen_data import to_uint8
 
 CHECK_SAMPLE = 1000  # MNIST test images scored before and after, for the card
+
+silence_legacy_h5_warning()  # the adapted model is saved as .h5, like every model of the project
 
 
 @dataclass(frozen=True)

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import logging
 import os
 from pathlib import Path
 
 import keras
 
 from mnist_pad.files import commit, temporary_sibling
+from training import silence_legacy_h5_warning
 
-# .h5 is this project's format on purpose (the tutorial's, and what the app
-# opens); Keras would log a "legacy format" warning at every single save.
-logging.getLogger("absl").addFilter(lambda record: "as an HDF5 file" not in record.getMessage())
+silence_legacy_h5_warning()  # a best-only checkpoint saves an .h5 at every improvement
 
 
 class AtomicModelCheckpoint(keras.callbacks.ModelCheckpoint):

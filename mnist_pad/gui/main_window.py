@@ -31,6 +31,7 @@ from mnist_pad.gui.draw.draw_tab import DrawTab
 from mnist_pad.gui.jobs import JobRunner
 from mnist_pad.gui.threads import keep_until_finished
 from mnist_pad.gui.workers import ModelLoader
+from mnist_pad.load_order import NewestSuccessWins
 from mnist_pad.model_io import MODEL_SUFFIXES, default_model_path
 
 # Imported when built, after the first paint: numpy, pyqtgraph and the store are slow to import.
@@ -42,6 +43,8 @@ if TYPE_CHECKING:
     from mnist_pad.gui.train.train_tab import TrainTab
 
 MODEL_FILTER = "Keras models (*.h5 *.keras)"
+EXPORT_FILTER = "Keras 3 models (*.keras)"
+EXPORTED_MESSAGE_MS = 8000
 NO_MODEL = "No model loaded: open one with File ▸ Open model… (Ctrl+O)"
 DEFAULT_SIZE = QSize(940, 640)  # every tab fits it, so the window never grows off a small screen
 STATUS_MESSAGE_MS = 15_000
@@ -65,7 +68,7 @@ class MainWindow(QMainWindow):
         self.state = AppState(data_path, self)
         self.runner = JobRunner(self)
         self._current_model_status = NO_MODEL
-        self._latest_loader: ModelLoader | None = None
+        self._load_order: NewestSuccessWins[str, tuple] = NewestSuccessWins()
         self._loaders: set[ModelLoader] = set()  # running; waited for on close
 
         self.draw_tab = DrawTab(self)
@@ -221,6 +224,10 @@ class MainWindow(QMainWindow):
         self.open_action.setShortcut(QKeySequence.StandardKey.Open)
         self.open_action.triggered.connect(self.choose_model)
         file_menu.addAction(self.open_action)
+        self.export_action = QAction("&Export model…", self)
+        self.export_action.setEnabled(False)  # until a model serves
+        self.export_action.triggered.connect(self.choose_export_path)
+        file_menu.addAction(self.export_action)
         self._quit_separator = file_menu.addSeparator()  # the adaptation's actions go above it
         self.quit_action = QAction("&Quit", self)
         self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
@@ -244,11 +251,29 @@ class MainWindow(QMainWindow):
         if path:
             self.open_model(path)
 
+    def choose_export_path(self) -> None:
+        suggested = Path.home() / Path(self.current_model_path).with_suffix(".keras").name
+        path, _ = QFileDialog.getSaveFileName(self, "Export model", str(suggested), EXPORT_FILTER)
+        if path:
+            self.export_model(Path(path))
+
+    def export_model(self, path: Path) -> None:
+        """The model in use as ``.keras`` with its card beside it; the current model stays either way."""
+        from mnist_pad.errors import PlainError
+        from mnist_pad.model_export import export_model
+
+        try:
+            written = export_model(self.state.model, path)
+        except PlainError as error:
+            self.show_error(str(error))
+        else:
+            self.statusBar().showMessage(f"Exported {written}", EXPORTED_MESSAGE_MS)
+
     def open_model(self, path: str) -> None:
         """Load ``path`` in the background; the current model serves until it is ready."""
         loader = ModelLoader(path)  # no parent: see mnist_pad.gui.threads
         keep_until_finished(loader)
-        self._latest_loader = loader
+        self._load_order.request(loader, path)
         self._loaders.add(loader)
         # Bound slots of this window, so that Qt queues them onto the GUI thread.
         loader.loaded.connect(self._model_loaded)
@@ -259,19 +284,24 @@ class MainWindow(QMainWindow):
 
     @Slot(object, object)
     def _model_loaded(self, model, predictor) -> None:
-        if self.sender() is not self._latest_loader:
-            return  # the user has asked for another model since
-        self._current_model_status = model_status_text(model.path.name, model.test_accuracy)
-        self.model_status.setText(self._current_model_status)
-        self.state.set_model(model, predictor)
+        self._use_model(self._load_order.succeeded(self.sender(), (model, predictor)))
 
     @Slot(str)
     def _model_failed(self, sentence: str) -> None:
-        if self.sender() is self._latest_loader:
-            self.model_status.setText(self._current_model_status)
-            if self.current_model_path is None:
-                self.draw_tab.set_idle_message("No model loaded")
+        self._use_model(self._load_order.failed(self.sender()))
         self.show_error(sentence)
+
+    def _use_model(self, loaded: tuple | None) -> None:
+        """Serve ``loaded`` (model, predictor) when the load order says so; keep the status bar true."""
+        if loaded is not None:
+            model, predictor = loaded
+            self.export_action.setEnabled(True)
+            self._current_model_status = model_status_text(model.path.name, model.test_accuracy)
+            self.state.set_model(model, predictor)
+        waiting_for = self._load_order.newest_pending()
+        self.model_status.setText(loading_text(waiting_for) if waiting_for else self._current_model_status)
+        if waiting_for is None and self.current_model_path is None:
+            self.draw_tab.set_idle_message("No model loaded")
 
     @Slot()
     def _loader_finished(self) -> None:
