@@ -21,7 +21,7 @@ from mnist_pad.display import (
     xcb_plugin_path,
 )
 
-CHECKOUT = Path(__file__).resolve().parent.parent
+CHECKOUT = Path(__file__).resolve().parents[2]
 DISPLAY_SETTINGS = ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
 
 

@@ -123,7 +123,7 @@ def test_an_exported_model_reopened_gives_the_same_probabilities(serving, qtbot,
     assert card["model"] == "mine.keras" and card["exported_from"] == default_model.name
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.card.json", "mine.keras"]  # no temporaries
 
-    with qtbot.waitSignal(serving.model_changed, timeout=MODEL_LOAD_TIMEOUT_MS) as blocker:
+    with qtbot.waitSignal(serving.state.model_changed, timeout=MODEL_LOAD_TIMEOUT_MS) as blocker:
         serving.open_model(str(exported))
     assert blocker.args == [str(exported)]
     after = predictions(qtbot, serving)
