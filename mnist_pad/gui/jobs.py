@@ -17,7 +17,6 @@ from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
 from mnist_pad.gui.threads import keep_until_finished
 from training.job import BatchProgress, ChildJob, EpochResult, Failed, Finished, Status
-from training.process import TrainingProcess
 
 
 class JobWorker(QObject):
@@ -30,6 +29,10 @@ class JobWorker(QObject):
 
     def __init__(self, job: ChildJob):
         super().__init__()
+        # Here, not at the top: the window owns a runner from its first paint, and
+        # multiprocessing and the data loaders (numpy) must not delay that paint.
+        from training.process import TrainingProcess
+
         self.process = TrainingProcess(job)
 
     def stop(self) -> None:
