@@ -115,6 +115,10 @@ class DigitStore:
                 f"{self.path}: was written by a newer mnist-pad (store version {version}, "
                 f"this one reads up to {SCHEMA_VERSION}); it is left untouched."
             )
+        # A version below ours on a file that holds tables is a damaged header, not a new
+        # store: creating the schema there would write into a damaged file.
+        if version != SCHEMA_VERSION and self._db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0]:
+            raise StoreError(f"{self.path}: is damaged (its store version is {version}); it is left untouched.")
         if version == SCHEMA_VERSION:
             problems = [row[0] for row in self._db.execute("PRAGMA quick_check")]
             if problems != ["ok"]:
@@ -149,6 +153,8 @@ class DigitStore:
         """How many samples of each digit, 0 to 9."""
         counts = [0] * 10
         for label, count in self._query("SELECT label, COUNT(*) FROM samples GROUP BY label"):
+            if not _is_digit(label):
+                raise StoreError(f"{self.path}: is damaged (it holds a digit labelled {label!r}).")
             counts[label] = count
         return counts
 
@@ -240,10 +246,20 @@ class DigitStore:
 
     def _sample(self, row: tuple) -> Sample:
         sample_id, label, points, stroke_ends, created, predicted = row
+        # SQLite keeps any type in any column, so a damaged page can hand back text where
+        # a blob was written; the CHECKs guarded only what was inserted.
+        well_typed = (
+            _is_digit(label) and (predicted is None or _is_digit(predicted))
+            and isinstance(points, bytes) and isinstance(stroke_ends, bytes)
+            and isinstance(created, (int, float)) and len(points) % 4 == 0 and len(stroke_ends) % 4 == 0
+        )
+        damaged = StoreError(f"{self.path}: digit {sample_id} is damaged.")
+        if not well_typed:
+            raise damaged
         flat = np.frombuffer(points, "<f4")
         ends = np.frombuffer(stroke_ends, "<i4")
         if len(flat) % 2 or len(ends) == 0 or ends[-1] != len(flat) // 2 or np.any(np.diff(ends, prepend=0) <= 0):
-            raise StoreError(f"{self.path}: digit {sample_id} is damaged.")
+            raise damaged
         xy = flat.reshape(-1, 2).astype(np.float32)  # a writable copy in native byte order
         starts = np.concatenate([[0], ends[:-1]])
         return Sample(sample_id, label, [xy[a:b] for a, b in zip(starts, ends)], created, predicted)
@@ -341,6 +357,10 @@ def _row(strokes: list[np.ndarray], label: int, created: float, predicted: int |
 
 def _digest(label: int, points: bytes, stroke_ends: bytes) -> bytes:
     return hashlib.sha256(bytes([label]) + len(points).to_bytes(8, "little") + points + stroke_ends).digest()
+
+
+def _is_digit(value) -> bool:
+    return isinstance(value, int) and 0 <= value <= 9
 
 
 def _checked_label(label) -> int:

@@ -247,10 +247,10 @@ class MainWindow(QMainWindow):
         if self.sender() is not self._latest_loader:
             return  # the user has asked for another model since
         self.draw_tab.set_predictor(predictor)
-        self.inside_tab.set_model(model, predictor)
         self.current_model_path = str(model.path)
         self._current_model_status = model_status_text(model.path.name, model.test_accuracy)
         self.model_status.setText(self._current_model_status)
+        self.inside_tab.set_model(model, predictor)  # after the status: its card page is the least of it
         self.model_changed.emit(self.current_model_path)
 
     @Slot(str)
