@@ -62,7 +62,7 @@ def read_npz(path: Path, keys, kind: str, error: type[PlainError], optional=()) 
             missing = [k for k in keys if k not in npz.files]
             if missing:
                 raise error(f"{path}: not {kind}, it lacks {', '.join(missing)}.")
-            return {k: npz[k] for k in (*keys, *optional) if k in npz.files}
+            arrays = {k: npz[k] for k in (*keys, *optional) if k in npz.files}
     except error:
         raise
     # Arrays are decompressed as they are read, and a damaged archive lets out whatever
@@ -71,6 +71,10 @@ def read_npz(path: Path, keys, kind: str, error: type[PlainError], optional=()) 
     # flag), MemoryError (an absurd shape), ... All of them mean the same to the user.
     except Exception as failure:
         raise error(f"{path}: not a readable .npz file ({first_line(failure)}).") from failure
+    for key, array in arrays.items():
+        if not isinstance(array, np.ndarray):  # numpy hands back a member without the .npy mark as bytes
+            raise error(f"{path}: its {key} entry is not an array (corrupt file).")
+    return arrays
 
 
 def file_sha256(path: str | os.PathLike) -> str:

@@ -50,6 +50,9 @@ EXTRA_KEYS = (UNITS_KEY, "created", "predicted")
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _APPLICATION_ID_OFFSET = 68  # in the database header, big-endian
 _BUSY_TIMEOUT_MS = 5_000  # the app and mnist-pad-samples may write at the same moment
+# What SQLite raises on a damaged file: its own errors, and text (a value, or the message
+# naming a damaged schema) that is not UTF-8 and so fails to decode on the way out.
+_SQLITE_FAILURES = (sqlite3.Error, UnicodeDecodeError)
 
 _SCHEMA = (
     """CREATE TABLE samples (
@@ -97,14 +100,14 @@ class DigitStore:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(self.path, isolation_level=None, timeout=_BUSY_TIMEOUT_MS / 1000)
-        except (OSError, sqlite3.Error) as error:
+        except (OSError, *_SQLITE_FAILURES) as error:
             raise StoreError(f"{self.path}: cannot be opened ({first_line(error)}).") from error
         try:
             self._prepare()
         except StoreError:
             self._db.close()
             raise
-        except sqlite3.Error as error:
+        except _SQLITE_FAILURES as error:
             self._db.close()
             raise StoreError(f"{self.path}: cannot be used ({first_line(error)}); it is left untouched.") from error
 
@@ -122,7 +125,7 @@ class DigitStore:
         if version == SCHEMA_VERSION:
             problems = [row[0] for row in self._db.execute("PRAGMA quick_check")]
             if problems != ["ok"]:
-                raise StoreError(f"{self.path}: is damaged ({problems[0]}); it is left untouched.")
+                raise StoreError(f"{self.path}: is damaged ({_first_problem(problems)}); it is left untouched.")
         else:  # new (or created by a process killed before its first commit)
             # The mark and the schema go into the main file before WAL is on, so that even
             # a process killed right after creating the file leaves one we recognise.
@@ -235,13 +238,13 @@ class DigitStore:
                 self._db.execute("ROLLBACK")
                 raise
             self._db.execute("COMMIT")
-        except sqlite3.Error as error:
+        except _SQLITE_FAILURES as error:
             raise StoreError(f"{self.path}: could not be changed ({first_line(error)}).") from error
 
     def _query(self, sql: str) -> list[tuple]:
         try:
             return self._db.execute(sql).fetchall()
-        except sqlite3.Error as error:
+        except _SQLITE_FAILURES as error:
             raise StoreError(f"{self.path}: could not be read ({first_line(error)}).") from error
 
     def _sample(self, row: tuple) -> Sample:
@@ -357,6 +360,12 @@ def _row(strokes: list[np.ndarray], label: int, created: float, predicted: int |
 
 def _digest(label: int, points: bytes, stroke_ends: bytes) -> bytes:
     return hashlib.sha256(bytes([label]) + len(points).to_bytes(8, "little") + points + stroke_ends).digest()
+
+
+def _first_problem(problems: list[str]) -> str:
+    """The first finding of ``PRAGMA quick_check``, whose reports open with a "*** in database ***" line."""
+    findings = [line for problem in problems for line in problem.splitlines() if line.strip() and "***" not in line]
+    return findings[0] if findings else "quick_check failed"
 
 
 def _is_digit(value) -> bool:
