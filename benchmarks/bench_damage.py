@@ -7,9 +7,9 @@ Each case is a real file with bytes flipped, cut short, a block zeroed or junk
 appended (cards also get keys dropped and values of other types), as
 tests/damage.py makes them. Counts per kind: cases, loaded, refused (the
 project's own error, one line naming the file), escaped (anything else, with
-examples). Models are loaded through Keras' full load only for a sample of the
-cases that pass the cheap pre-check (``inspect_model_file``): at about a second
-a load, thousands would take hours; that sample is counted apart as ``full load``.
+examples). Models go through Keras' full load only for the first ``--full-loads``
+cases that pass the cheap pre-check (``inspect_model_file``), counted apart as
+``full load``: Keras costs far more than the pre-check under test.
 """
 
 from __future__ import annotations
