@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from damage import damaged_json, synthetic_pen_digits
 from gui_fixtures import MODEL_LOAD_TIMEOUT_MS, default_model  # noqa: F401 (fixture)
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mnist_pad.files import card_path, file_sha256, read_card
