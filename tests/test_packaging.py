@@ -8,7 +8,7 @@ import zipfile
 from pathlib import Path
 
 from mnist_pad.model_io import DEFAULT_MODEL_NAME, default_model_path, load_model
-from training.card import CARD_SUFFIX
+from mnist_pad.files import CARD_SUFFIX
 
 SOURCE_TREE = Path(__file__).resolve().parents[1]
 
