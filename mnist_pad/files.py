@@ -22,17 +22,30 @@ import numpy as np
 from mnist_pad.errors import PlainError, first_line
 
 CARD_SUFFIX = ".card.json"
+
+
 def card_path(model_path: Path) -> Path:
     return model_path.with_name(model_path.stem + CARD_SUFFIX)
 
 
 def read_card(model_path: Path) -> dict | None:
-    """The card beside ``model_path``, or None when it has none or it is unreadable."""
-    try:
-        card = json.loads(card_path(model_path).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    """The card beside ``model_path``: None when it has none, ``{}`` when it cannot be read."""
+    path = card_path(model_path)
+    if not path.is_file():
         return None
-    return card if isinstance(card, dict) else None
+    try:
+        card = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):  # not UTF-8, not JSON, nested past the parser's stack
+        return {}
+    return card if isinstance(card, dict) else {}
+
+
+def card_fraction(card: dict | None, key: str) -> float | None:
+    """``card[key]`` when it is a share between 0 and 1 (an accuracy), else None."""
+    value = (card or {}).get(key)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value) if 0 <= value <= 1 else None  # NaN fails both comparisons
 
 
 def read_npz(path: Path, keys, kind: str, error: type[PlainError], optional=()) -> dict[str, np.ndarray]:
@@ -49,11 +62,19 @@ def read_npz(path: Path, keys, kind: str, error: type[PlainError], optional=()) 
             missing = [k for k in keys if k not in npz.files]
             if missing:
                 raise error(f"{path}: not {kind}, it lacks {', '.join(missing)}.")
-            return {k: npz[k] for k in (*keys, *optional) if k in npz.files}
+            arrays = {k: npz[k] for k in (*keys, *optional) if k in npz.files}
     except error:
         raise
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError) as failure:
+    # Arrays are decompressed as they are read, and a damaged archive lets out whatever
+    # zipfile, zlib and numpy's header parser meet: zlib.error, struct.error, EOFError,
+    # NotImplementedError (a compression method it lacks), RuntimeError (an "encrypted"
+    # flag), MemoryError (an absurd shape), ... All of them mean the same to the user.
+    except Exception as failure:
         raise error(f"{path}: not a readable .npz file ({first_line(failure)}).") from failure
+    for key, array in arrays.items():
+        if not isinstance(array, np.ndarray):  # numpy hands back a member without the .npy mark as bytes
+            raise error(f"{path}: its {key} entry is not an array (corrupt file).")
+    return arrays
 
 
 def file_sha256(path: str | os.PathLike) -> str:

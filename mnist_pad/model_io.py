@@ -49,8 +49,11 @@ class LoadedModel:
 
     @property
     def test_accuracy(self) -> float | None:
-        value = (self.card or {}).get("test_accuracy")
-        return float(value) if isinstance(value, (int, float)) else None
+        from mnist_pad.files import (
+            card_fraction,  # not at the top: it imports numpy, which the window waits for
+        )
+
+        return card_fraction(self.card, "test_accuracy")
 
 
 def default_model_path() -> Path:
@@ -93,11 +96,16 @@ def _read_h5_config(path: Path) -> dict:
                 raise ModelLoadError(f"{path}: holds no model architecture (weights only?).")
             if "model_weights" not in h5:
                 raise ModelLoadError(f"{path}: holds no model weights.")
+            raw = raw.decode() if isinstance(raw, bytes) else raw
     except ModelLoadError:
         raise
-    except (OSError, KeyError, ValueError) as error:
+    # The HDF5 library reports a damaged file under several Python types (OSError,
+    # KeyError, RuntimeError, TypeError, UnicodeDecodeError for a damaged config, ...).
+    except Exception as error:
         raise ModelLoadError(f"{path}: not a readable HDF5 model (corrupt or truncated).") from error
-    return _parse_config(path, raw.decode() if isinstance(raw, bytes) else raw)
+    if not isinstance(raw, str):
+        raise ModelLoadError(f"{path}: its model architecture is not text.")
+    return _parse_config(path, raw)
 
 
 def _read_keras_config(path: Path) -> dict:
@@ -108,7 +116,7 @@ def _read_keras_config(path: Path) -> dict:
             raw = archive.read("config.json").decode()
     except ModelLoadError:
         raise
-    except (zipfile.BadZipFile, KeyError, OSError, UnicodeDecodeError) as error:
+    except Exception as error:  # zipfile and zlib, as for .npz files (mnist_pad.files.read_npz)
         raise ModelLoadError(f"{path}: not a readable .keras archive (corrupt or truncated).") from error
     return _parse_config(path, raw)
 
@@ -116,7 +124,7 @@ def _read_keras_config(path: Path) -> dict:
 def _parse_config(path: Path, raw: str) -> dict:
     try:
         config = json.loads(raw)
-    except ValueError as error:
+    except (ValueError, RecursionError) as error:
         raise ModelLoadError(f"{path}: its model architecture is not valid JSON.") from error
     if not isinstance(config, dict):
         raise ModelLoadError(f"{path}: its model architecture is not a Keras config.")
@@ -150,7 +158,7 @@ def _declared_input_shape(config: dict) -> tuple | None:
     """The input shape a model's config declares (without the batch axis); None if it declares none."""
     kind, layers, inner = _model_layers(config)
     if kind == "Sequential":
-        first = layers[0].get("config", {}) if layers else {}
+        first = _config_of(layers[0]) if layers else {}
         fallback = inner.get("build_input_shape")
     else:
         names = _layer_names(inner.get("input_layers"))
@@ -175,7 +183,7 @@ def _declared_classes(config: dict) -> int | None:
         chain = _inbound_chain(layers, names[0])
     for layer in chain:
         if layer.get("class_name") not in SHAPE_KEEPING_LAYERS:
-            units = layer.get("config", {}).get("units")
+            units = _config_of(layer).get("units")
             return units if isinstance(units, int) else None
     return None
 
@@ -189,16 +197,22 @@ def _layer_names(spec) -> list[str]:
     return [item[0] for item in spec if isinstance(item, list) and item and isinstance(item[0], str)]
 
 
+def _config_of(layer: dict) -> dict:
+    """A layer's own config; {} where a damaged or foreign file has something else there."""
+    config = layer.get("config")
+    return config if isinstance(config, dict) else {}
+
+
 def _layer_config(layers: list[dict], name: str) -> dict:
     for layer in layers:
-        if layer.get("name") == name or layer.get("config", {}).get("name") == name:
-            return layer.get("config", {})
+        if layer.get("name") == name or _config_of(layer).get("name") == name:
+            return _config_of(layer)
     return {}
 
 
 def _inbound_chain(layers: list[dict], name: str):
     """The layer called ``name``, then the one feeding it, and so on while each has one input."""
-    by_name = {layer.get("name"): layer for layer in layers}
+    by_name = {layer["name"]: layer for layer in layers if isinstance(layer.get("name"), str)}
     seen = set()
     while name in by_name and name not in seen:
         seen.add(name)

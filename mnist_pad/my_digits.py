@@ -51,6 +51,9 @@ EXTRA_KEYS = (UNITS_KEY, "created", "predicted")
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _APPLICATION_ID_OFFSET = 68  # in the database header, big-endian
 _BUSY_TIMEOUT_MS = 5_000  # the app and mnist-pad-samples may write at the same moment
+# What SQLite raises on a damaged file: its own errors, and text (a value, or the message
+# naming a damaged schema) that is not UTF-8 and so fails to decode on the way out.
+_SQLITE_FAILURES = (sqlite3.Error, UnicodeDecodeError)
 
 _SCHEMA = (
     """CREATE TABLE samples (
@@ -97,14 +100,14 @@ class DigitStore:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(self.path, isolation_level=None, timeout=_BUSY_TIMEOUT_MS / 1000)
-        except (OSError, sqlite3.Error) as error:
+        except (OSError, *_SQLITE_FAILURES) as error:
             raise StoreError(f"{self.path}: cannot be opened ({first_line(error)}).") from error
         try:
             self._prepare()
         except StoreError:
             self._db.close()
             raise
-        except sqlite3.Error as error:
+        except _SQLITE_FAILURES as error:
             self._db.close()
             raise StoreError(f"{self.path}: cannot be used ({first_line(error)}); it is left untouched.") from error
 
@@ -115,10 +118,14 @@ class DigitStore:
                 f"{self.path}: was written by a newer mnist-pad (store version {version}, "
                 f"this one reads up to {SCHEMA_VERSION}); it is left untouched."
             )
+        # A version below ours on a file that holds tables is a damaged header, not a new
+        # store: creating the schema there would write into a damaged file.
+        if version != SCHEMA_VERSION and self._db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0]:
+            raise StoreError(f"{self.path}: is damaged (its store version is {version}); it is left untouched.")
         if version == SCHEMA_VERSION:
             problems = [row[0] for row in self._db.execute("PRAGMA quick_check")]
             if problems != ["ok"]:
-                raise StoreError(f"{self.path}: is damaged ({problems[0]}); it is left untouched.")
+                raise StoreError(f"{self.path}: is damaged ({_first_problem(problems)}); it is left untouched.")
         else:  # new (or created by a process killed before its first commit)
             # The mark and the schema go into the main file before WAL is on, so that even
             # a process killed right after creating the file leaves one we recognise.
@@ -149,6 +156,8 @@ class DigitStore:
         """How many samples of each digit, 0 to 9."""
         counts = [0] * 10
         for label, count in self._query("SELECT label, COUNT(*) FROM samples GROUP BY label"):
+            if not _is_digit(label):
+                raise StoreError(f"{self.path}: is damaged (it holds a digit labelled {label!r}).")
             counts[label] = count
         return counts
 
@@ -229,21 +238,31 @@ class DigitStore:
                 self._db.execute("ROLLBACK")
                 raise
             self._db.execute("COMMIT")
-        except sqlite3.Error as error:
+        except _SQLITE_FAILURES as error:
             raise StoreError(f"{self.path}: could not be changed ({first_line(error)}).") from error
 
     def _query(self, sql: str) -> list[tuple]:
         try:
             return self._db.execute(sql).fetchall()
-        except sqlite3.Error as error:
+        except _SQLITE_FAILURES as error:
             raise StoreError(f"{self.path}: could not be read ({first_line(error)}).") from error
 
     def _sample(self, row: tuple) -> Sample:
         sample_id, label, points, stroke_ends, created, predicted = row
+        # SQLite keeps any type in any column, so a damaged page can hand back text where
+        # a blob was written; the CHECKs guarded only what was inserted.
+        well_typed = (
+            _is_digit(label) and (predicted is None or _is_digit(predicted))
+            and isinstance(points, bytes) and isinstance(stroke_ends, bytes)
+            and isinstance(created, (int, float)) and len(points) % 4 == 0 and len(stroke_ends) % 4 == 0
+        )
+        damaged = StoreError(f"{self.path}: digit {sample_id} is damaged.")
+        if not well_typed:
+            raise damaged
         flat = np.frombuffer(points, "<f4")
         ends = np.frombuffer(stroke_ends, "<i4")
         if len(flat) % 2 or len(ends) == 0 or ends[-1] != len(flat) // 2 or np.any(np.diff(ends, prepend=0) <= 0):
-            raise StoreError(f"{self.path}: digit {sample_id} is damaged.")
+            raise damaged
         xy = flat.reshape(-1, 2).astype(np.float32)  # a writable copy in native byte order
         starts = np.concatenate([[0], ends[:-1]])
         return Sample(sample_id, label, [xy[a:b] for a, b in zip(starts, ends)], created, predicted)
@@ -350,6 +369,16 @@ def _row(strokes: list[np.ndarray], label: int, created: float, predicted: int |
 
 def _digest(label: int, points: bytes, stroke_ends: bytes) -> bytes:
     return hashlib.sha256(bytes([label]) + len(points).to_bytes(8, "little") + points + stroke_ends).digest()
+
+
+def _first_problem(problems: list[str]) -> str:
+    """The first finding of ``PRAGMA quick_check``, whose reports open with a "*** in database ***" line."""
+    findings = [line for problem in problems for line in problem.splitlines() if line.strip() and "***" not in line]
+    return findings[0] if findings else "quick_check failed"
+
+
+def _is_digit(value) -> bool:
+    return isinstance(value, int) and 0 <= value <= 9
 
 
 def _checked_label(label) -> int:

@@ -46,6 +46,9 @@ class PenDigits:
 def load_pen_digits(path: str | Path) -> PenDigits:
     path = Path(path)
     arrays = read_npz(path, KEYS, "a pen-digits file", PenDigitsError, optional=(WRITER_KEY,))
+    for key in KEYS:  # other dtypes (text, say) would fail the conversions below
+        if arrays[key].dtype.kind not in "iuf" or arrays[key].ndim == 0:
+            raise PenDigitsError(f"{path}: its {key} array does not hold numbers (corrupt file).")
     digits = PenDigits(
         labels=arrays["labels"].astype(np.int64),
         points=arrays["points"].astype(np.float32),
@@ -82,12 +85,12 @@ def _writers(arrays: dict[str, np.ndarray], n: int) -> np.ndarray:
 def _validate(path: Path, digits: PenDigits) -> None:
     n, points, strokes = len(digits.labels), digits.points, digits.stroke_offsets
     consistent = (
-        points.ndim == 2 and points.shape[1] == 2
+        digits.labels.ndim == 1 and points.ndim == 2 and points.shape[1] == 2
         and digits.sample_offsets.shape == (n + 1,)
         and strokes.ndim == 1 and len(strokes) >= 1
         and strokes[0] == 0 and strokes[-1] == len(points)
         and digits.sample_offsets[0] == 0 and digits.sample_offsets[-1] == len(strokes) - 1
-        and np.all(np.diff(strokes) >= 0) and np.all(np.diff(digits.sample_offsets) >= 1)
+        and np.all(np.diff(strokes) >= 1) and np.all(np.diff(digits.sample_offsets) >= 1)
     )
     if not consistent:
         raise PenDigitsError(f"{path}: its offsets do not match its points (corrupt file).")

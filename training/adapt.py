@@ -221,13 +221,13 @@ def adapt_and_save(job, report: Callable[[object], None], cancel: threading.Even
         }
         write_atomic(out_path, model.save)
         adapted_layers = [layer.name for layer in model.layers[job.config.trainable_from:]]
-        _write_card(out_path, job, labels, adapted_layers, len(replay.labels), seconds, figures)
+        write_adapted_card(out_path, job, labels, adapted_layers, len(replay.labels), seconds, figures)
         return AdaptResult(out_path, digits=len(labels), seconds=seconds, figures=figures)
     except PlainError as error:
         return Failed(str(error))
 
 
-def _write_card(
+def write_adapted_card(
     out_path: Path, job, labels, adapted_layers: list[str], replay_size: int, seconds: float,
     figures: dict,
 ) -> None:

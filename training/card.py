@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import platform
-from pathlib import Path
+import shlex
+from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from mnist_pad.files import card_path, file_sha256, write_bytes_atomic
 from training.augment import DESCRIPTION as AUGMENTATION
+from training.data import DATA_ENV_VAR
 from training.pen_augment import DESCRIPTION as PEN_AUGMENTATION
 
 # The terms of the data files we know, by content; any other file's are "not recorded".
@@ -21,8 +24,6 @@ KNOWN_LICENCES = {
         "with reference to the UNIPEN database"
     ),
 }
-
-
 
 
 def write_card(
@@ -73,16 +74,11 @@ def write_card(
             {**{k: round(v, 6) for k, v in vars(epoch).items() if k != "epoch"}, "epoch": epoch.epoch + 1}
             for epoch in result.epochs
         ],
-        "command": command,
+        "command": portable_command(command, mnist_sha256),
     }
     path = card_path(model_path)
     write_bytes_atomic(path, (json.dumps(card, indent=2) + "\n").encode())
     return path
-
-
-def _folds(figures: dict) -> str:
-    folds = figures.get("folds")
-    return f", each scored by one of {folds} models trained without its writer" if folds else ""
 
 
 def _licence(sha256: str | None) -> str:
@@ -108,62 +104,248 @@ def _cpu_name() -> str:
 
 
 def card_in_words(card: dict | None, model_name: str) -> list[str]:
-    """A model card as a few plain sentences, for people rather than programs."""
-    if not card:
+    """A model card as a few plain sentences, for people rather than programs.
+
+    Cards come from other versions, other tools and hand edits: whatever a card
+    holds, this says what it can read and names what it could not, never a "?".
+    """
+    if card is None:
         return [f"{model_name} has no model card, so how it was trained is not known."]
+    if not card:
+        return [f"The model card of {model_name} cannot be read (damaged or empty), "
+                "so how it was trained is not known."]
+    reader = _CardReader(card)
+    lines = _adapted_in_words(reader) if "adapted_from" in card else _trained_in_words(reader)
+    if reader.missing:
+        lines.append(f"The card does not say {_listed(reader.missing)}.")
+    return lines
 
-    def number(key):
-        value = card.get(key)
-        return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
+class _CardReader:
+    """Typed look-ups into a card; each value it cannot use is noted as missing, in words."""
+
+    def __init__(self, card: dict):
+        self.card = card
+        self.missing: list[str] = []
+
+    def _checked(self, key, accept, what, card=None):
+        value = (self.card if card is None else card).get(key)
+        if accept(value):
+            return value
+        if what:
+            self.missing.append(what)
+        return None
+
+    def count(self, key, what="", card=None) -> int | None:
+        return self._checked(key, lambda v: _is_count(v), what, card)
+
+    def share(self, key, what="", card=None) -> float | None:
+        """An accuracy: a number from 0 to 1."""
+        return self._checked(key, lambda v: _is_number(v) and 0 <= v <= 1, what, card)
+
+    def seconds(self, key, what="") -> float | None:
+        return self._checked(key, lambda v: _is_number(v) and 0 <= v < 1e9, what)
+
+    def text(self, key, what="", card=None) -> str | None:
+        return self._checked(key, lambda v: isinstance(v, str) and v.strip() != "", what, card)
+
+    def mapping(self, key) -> dict:
+        value = self.card.get(key)
+        return value if isinstance(value, dict) else {}
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _is_count(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _percent(share: float) -> str:
+    return f"{share * 100:.2f}%"
+
+
+def _listed(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
+
+
+def _trained_in_words(card: _CardReader) -> list[str]:
     lines = []
-    accuracy = number("test_accuracy")
+    accuracy = card.share("test_accuracy", "its MNIST test accuracy")
     if accuracy is not None:
-        lines.append(
-            f"It gets {accuracy * 100:.2f}% of the MNIST test digits right,"
-            " digits it never saw while training."
-        )
-    epochs, best, best_val = number("epochs_run"), number("best_epoch"), number("best_val_acc")
+        lines.append(f"It gets {_percent(accuracy)} of the MNIST test digits right, digits it never saw while training.")
+    epochs = card.count("epochs_run", "how many epochs it trained")
     if epochs is not None:
-        if card.get("stopped_early"):
+        if card.card.get("stopped_early") is True:
             why = "it stopped early because validation accuracy stopped improving"
-        elif card.get("cancelled"):
+        elif card.card.get("cancelled") is True:
             why = "it was stopped by hand"
         else:
             why = "it ran every epoch it was given"
+        best, best_val = card.count("best_epoch", "which epoch it kept"), card.share("best_val_acc")
         kept = f"; the model kept is the one from epoch {best}" if best is not None else ""
         if best is not None and best_val is not None:
-            kept += f", with {best_val * 100:.2f}% of the held-out validation digits right"
+            kept += f", with {_percent(best_val)} of the held-out validation digits right"
         lines.append(f"It trained for {epochs} epochs ({why}){kept}.")
-    samples, validation = number("train_samples"), number("validation_samples")
-    trained_on = f"{samples:,} training images" if samples else "the whole MNIST training set"
-    held_out = f", less {validation:,} held out to validate" if validation and not samples else ""
-    data_file = Path(str(card.get("data", "?"))).name
-    batch = number("batch_size") or "?"
-    lines.append(f"Data: {trained_on}{held_out}, from {data_file}, {batch} images a batch.")
-    pen_sources = [source for source in card.get("sources") or [] if source.get("role") == "pen digits"]
-    for source in pen_sources:
-        lines.append(
-            f"Beside MNIST it learnt from {source.get('digits', '?'):,} pen-written digits of "
-            f"{source.get('writers', '?')} writers, from {Path(str(source.get('path', '?'))).name} "
-            f"({source.get('licence', 'licence not recorded')})."
-        )
-    if card.get("augmentation"):
-        lines.append(f"Each batch was varied at random, {card['augmentation']}.")
-    if card.get("pen_augmentation"):
-        lines.append(f"Each pen digit was redrawn with a varied path: {card['pen_augmentation']}.")
+    lines.append(_data_in_words(card))
+    for source in card.card.get("sources") if isinstance(card.card.get("sources"), list) else []:
+        if isinstance(source, dict) and source.get("role") == "pen digits":
+            lines.append(_pen_source_in_words(card, source))
+    augmentation, pen_augmentation = card.text("augmentation"), card.text("pen_augmentation")
+    if augmentation:
+        lines.append(f"Each batch was varied at random, {augmentation}.")
+    if pen_augmentation:
+        lines.append(f"Each pen digit was redrawn with a varied path: {pen_augmentation}.")
     for key, whose in (("writer_cross_validation", "writers it was not trained on"),
                        ("held_out_writers", "the writers held out of its training")):
-        figures = card.get(key)
-        if isinstance(figures, dict) and isinstance(figures.get("accuracy"), (int, float)):
-            lines.append(
-                f"On pen digits of {whose} it gets {figures['accuracy'] * 100:.2f}% right "
-                f"({figures.get('n', '?'):,} digits{_folds(figures)})."
-            )
-    seconds = number("training_seconds")
+        figures = card.mapping(key)
+        accuracy = card.share("accuracy", card=figures)
+        if accuracy is not None:
+            n, folds = card.count("n", card=figures), card.count("folds", card=figures)
+            detail = [f"{n:,} digits"] if n is not None else []
+            if folds:
+                detail.append(f"each scored by one of {folds} models trained without its writer")
+            scored = f" ({', '.join(detail)})" if detail else ""
+            lines.append(f"On pen digits of {whose} it gets {_percent(accuracy)} right{scored}.")
+    seconds = card.seconds("training_seconds", "how long it trained")
     if seconds is not None:
-        machine, keras_version = card.get("machine", "an unknown machine"), card.get("keras_version", "?")
-        lines.append(f"Training took {seconds / 60:.0f} minutes on {machine}, with Keras {keras_version}.")
-    if card.get("command"):
-        lines.append(f"To train it again: {card['command']}")
+        machine, keras_version = card.text("machine", "on what machine"), card.text("keras_version")
+        on = f" on {machine}" if machine else ""
+        keras = f", with Keras {keras_version}" if keras_version else ""
+        lines.append(f"Training took {seconds / 60:.0f} minutes{on}{keras}.")
+    command = card.text("command", "how to train it again")
+    if command:
+        lines.append(_retrain_in_words(card.card, command))
     return lines
+
+
+def _data_in_words(card: _CardReader) -> str:
+    samples = card.card.get("train_samples")
+    validation = card.count("validation_samples")
+    if _is_count(samples) and samples:
+        trained_on = f"{samples:,} training images"
+    else:
+        trained_on = "the whole MNIST training set"
+        if samples is not None:  # null means the whole set; anything else is unreadable
+            card.missing.append("how many training images it used")
+        if validation:
+            trained_on += f", less {validation:,} held out to validate"
+    data = card.text("data")
+    if _mnist_sha256(card.card) in KNOWN_LICENCES:
+        trained_on += ", from MNIST as published"
+    elif data:
+        trained_on += f", from {_file_name(data)}"
+    else:
+        card.missing.append("where its data came from")
+    batch = card.count("batch_size", "its batch size")
+    batches = f", {batch} images a batch" if batch else ""
+    return f"Data: {trained_on}{batches}."
+
+
+def _pen_source_in_words(card: _CardReader, source: dict) -> str:
+    digits = card.count("digits", "how many pen digits it learnt from", card=source)
+    writers = card.count("writers", "how many writers wrote them", card=source)
+    path = card.text("path", "which pen-digits file it learnt from", card=source)
+    licence = card.text("licence", card=source) or "licence not recorded"
+    learnt = f"{digits:,} pen-written digits" if digits is not None else "pen-written digits"
+    of_writers = f" of {writers:,} writers" if writers is not None else ""
+    from_file = f", from {_file_name(path)}" if path else ""
+    return f"Beside MNIST it learnt from {learnt}{of_writers}{from_file} ({licence})."
+
+
+def _adapted_in_words(card: _CardReader) -> list[str]:
+    base = card.text("adapted_from", "which model it was adapted from")
+    digits = card.count("my_digits", "how many of your digits it adapted to")
+    seconds = card.seconds("adapt_seconds")
+    layers = card.card.get("adapted_layers")
+    adapted = f"It is {base} adapted" if base else "It is a model adapted"
+    adapted += f" to {digits:,} of your digits" if digits is not None else " to your digits"
+    if seconds is not None:
+        adapted += f" in {seconds:.1f} seconds"
+    if isinstance(layers, list) and layers and all(isinstance(name, str) for name in layers):
+        adapted += f", fine-tuning its last layers ({', '.join(layers)}) and keeping the others as they were"
+    lines = [adapted + "."]
+    for what, key, sample in (("your digits", "my_digits", None),
+                              ("a sample of MNIST test digits", "mnist_test_sample", "mnist_test_sample")):
+        before = card.share(f"{key}_accuracy_before", f"how it read {what} before")
+        after = card.share(f"{key}_accuracy_after", f"how it reads {what} after")
+        n = card.count(sample) if sample else None
+        on = f"On {n:,} MNIST test digits" if n else f"On {what}"
+        if before is not None and after is not None:
+            lines.append(f"{on} it got {_percent(before)} right before adapting and gets {_percent(after)} after.")
+        elif after is not None:
+            lines.append(f"{on} it gets {_percent(after)} right.")
+    replayed = card.count("replayed_base_digits")
+    if replayed:
+        lines.append(f"While adapting it kept seeing {replayed:,} digits of the data its base model learnt from, "
+                     "so that other people's digits stay read as before.")
+    created, keras_version = card.text("created"), card.text("keras_version")
+    if created or keras_version:
+        when = f" on {created}" if created else ""
+        keras = f" with Keras {keras_version}" if keras_version else ""
+        lines.append(f"It was adapted{when}{keras}.")
+    return lines
+
+
+# -- the command to train it again, naming data by what it is ----------------------
+
+FILE_OPTIONS = ("--data", "--strokes", "--init-model", "--out")
+
+
+def portable_command(command: str, mnist_sha256: str | None) -> str:
+    """``command`` with each file named, not by a path on the machine that trained it.
+
+    MNIST as published needs no file at all (``--data`` goes: the command then
+    reads $MNIST_PAD_DATA or Keras' download); other files keep their names,
+    which the card's sha256 figures identify.
+    """
+    try:
+        words = shlex.split(command)
+    except ValueError:  # unbalanced quotes: a hand-edited card
+        return command
+    kept, after_option = [], None
+    for word in words:
+        option, equals, value = word.partition("=")
+        if after_option is not None:
+            kept += [] if _drops_data(after_option, mnist_sha256) else [after_option, _file_name(word)]
+            after_option = None
+        elif option in FILE_OPTIONS and not equals:
+            after_option = option
+        elif option in FILE_OPTIONS:
+            kept += [] if _drops_data(option, mnist_sha256) else [f"{option}={_file_name(value)}"]
+        else:
+            kept.append(word)
+    return shlex.join(kept + ([after_option] if after_option else []))
+
+
+def _drops_data(option: str, mnist_sha256: str | None) -> bool:
+    return option == "--data" and mnist_sha256 in KNOWN_LICENCES
+
+
+def _retrain_in_words(card: dict, command: str) -> str:
+    mnist_sha256 = _mnist_sha256(card)
+    named = []
+    if mnist_sha256 in KNOWN_LICENCES:
+        named.append(f"MNIST as published (sha256 {mnist_sha256}) from ${DATA_ENV_VAR} or Keras' download")
+    elif isinstance(card.get("data"), str) and isinstance(mnist_sha256, str):
+        named.append(f"{_file_name(card['data'])} the MNIST file of sha256 {mnist_sha256}")
+    sources = card.get("sources") if isinstance(card.get("sources"), list) else []
+    for source in sources:
+        if (isinstance(source, dict) and source.get("role") == "pen digits"
+                and isinstance(source.get("path"), str) and isinstance(source.get("sha256"), str)):
+            named.append(f"{_file_name(source['path'])} the pen-digits file of sha256 {source['sha256']}")
+    init = card.get("init_model")
+    if isinstance(init, dict) and isinstance(init.get("path"), str) and isinstance(init.get("sha256"), str):
+        named.append(f"{_file_name(init['path'])} the model of sha256 {init['sha256']}")
+    with_files = f", with {'; '.join(named)}" if named else ""
+    return f"To train it again{with_files}: {portable_command(command, mnist_sha256)}"
+
+
+def _mnist_sha256(card: dict) -> str | None:
+    sha256 = card.get("data_sha256")
+    return sha256 if isinstance(sha256, str) else None
+
+
+def _file_name(path: str) -> str:
+    return PureWindowsPath(path).name if "\\" in path else PurePosixPath(path).name

@@ -8,7 +8,9 @@ variable, then ``keras.datasets.mnist.load_data()``.
 from __future__ import annotations
 
 import gzip
+import math
 import os
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -102,7 +104,7 @@ def read_idx(path: Path) -> np.ndarray:
         opener = gzip.open if path.suffix == ".gz" else open
         with opener(path, "rb") as stream:
             raw = stream.read()
-    except (OSError, EOFError) as error:
+    except (OSError, EOFError, zlib.error) as error:  # gzip's damage: BadGzipFile (an OSError), EOFError, zlib.error
         raise DataError(f"{path}: cannot be read ({first_line(error)}).") from error
     if len(raw) < 4 or raw[0] != 0 or raw[1] != 0:
         raise DataError(f"{path}: not an IDX file (bad magic number).")
@@ -113,7 +115,7 @@ def read_idx(path: Path) -> np.ndarray:
     if len(raw) < header:
         raise DataError(f"{path}: the IDX header is truncated.")
     shape = tuple(int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
-    expected = int(np.prod(shape)) if shape else 0
+    expected = math.prod(shape) if shape else 0  # Python ints: a damaged header's huge shape cannot wrap
     if len(raw) - header != expected:
         raise DataError(
             f"{path}: the IDX file holds {len(raw) - header} data bytes "

@@ -20,7 +20,7 @@ from mnist_pad.inspection import (
     row_percentages,
 )
 from mnist_pad.pen_digits import load_pen_digits
-from training.card import card_in_words
+from training.card import card_in_words, portable_command
 
 
 @pytest.fixture(scope="module")
@@ -263,7 +263,8 @@ def test_card_in_words_tells_the_cards_figures(default_model):
     text = " ".join(card_in_words(card, default_model.name))
     assert f"{card['test_accuracy'] * 100:.2f}%" in text
     assert f"{card['epochs_run']} epochs" in text and f"epoch {card['best_epoch']}" in text
-    assert ("stopped early" if card["stopped_early"] else "ran every epoch") in text and card["command"] in text
+    assert ("stopped early" if card["stopped_early"] else "ran every epoch") in text
+    assert portable_command(card["command"], card["data_sha256"]) in text
     cross_validation = card["writer_cross_validation"]
     assert f"{cross_validation['accuracy'] * 100:.2f}%" in text and f"{cross_validation['n']:,} digits" in text
     assert "pen-written digits of 179 writers" in text
