@@ -99,7 +99,7 @@ def card_kind(cards: list[Path], folder: Path, rng: random.Random, cases: int) -
 
 def adapted_card(folder: Path) -> Path:
     """A card as the app writes it after adapting (figures from a real model and real digits)."""
-    from training.adapt_job import AdaptJob
+    from training.jobs import AdaptJob
 
     from mnist_pad.files import card_path
     from mnist_pad.my_digits import DigitStore
@@ -109,7 +109,7 @@ def adapted_card(folder: Path) -> Path:
     pen = damage.synthetic_pen_digits(folder / "mine.npz")
     store = damage.real_store(pen, folder / "adapted-card.sqlite")
     with DigitStore(store) as opened:
-        digits = opened.to_pen_digits()
+        digits = opened.pen_digits()
     job = AdaptJob(str(default_model_path()), str(folder / "adapted.h5"), digits, None)
     figures = {"my_digits_accuracy_before": 0.5, "my_digits_accuracy_after": 0.9, "mnist_test_sample": 1000,
                "mnist_test_sample_accuracy_before": 0.99, "mnist_test_sample_accuracy_after": 0.985}

@@ -35,7 +35,7 @@ def assert_rendered_fully(text: str) -> None:
 @pytest.fixture(scope="module")
 def adapted_card(tmp_path_factory) -> dict:
     """The card ``adapt_and_save`` writes, for a real base model and real saved digits."""
-    from training.adapt_job import AdaptJob
+    from training.jobs import AdaptJob
 
     from training.adapt import write_adapted_card
 
