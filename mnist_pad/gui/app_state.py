@@ -18,7 +18,7 @@ class AppState(QObject):
 
     def __init__(self, data_path: str | None = None, parent: QObject | None = None):
         super().__init__(parent)
-        self.model = None  # mnist_pad.model_io.LoadedModel: the file, its card, the network
+        self.model = None  # mnist_pad.model_io.LoadedModel: the file, its card (model.card), the network
         self.predictor = None  # mnist_pad.predictor.Predictor on that model
         self.data_path: str | None = data_path
         self.pen_files: list[str] = []
@@ -27,10 +27,6 @@ class AppState(QObject):
     @property
     def model_path(self) -> str | None:
         return None if self.model is None else str(self.model.path)
-
-    @property
-    def card(self) -> dict | None:
-        return None if self.model is None else self.model.card
 
     def set_model(self, model, predictor) -> None:
         self.model, self.predictor = model, predictor

@@ -123,15 +123,15 @@ class MainWindow(QMainWindow):
     @property
     def my_digits(self) -> DigitCollection:
         """The user's saved digits, shared by the Draw, My digits and Inside tabs."""
-        if "store" not in self._built:
+        if self.state.store is None:
             from mnist_pad.gui.my_digits.digit_collection import DigitCollection
             from mnist_pad.my_digits import default_store_path
 
             collection = DigitCollection(default_store_path(), self)
             collection.failed.connect(lambda sentence: self.show_error(sentence))  # looked up when it fails
             self.draw_tab.set_collection(collection)
-            self.state.store = self._built["store"] = collection
-        return self._built["store"]
+            self.state.store = collection
+        return self.state.store
 
     @property
     def adaptation(self) -> Adaptation:
@@ -335,8 +335,8 @@ class MainWindow(QMainWindow):
         if "Inside" in self._built:
             self._built["Inside"].shutdown()
         self.draw_tab.shutdown()
-        if "store" in self._built:
-            self._built["store"].close()
+        if self.state.store is not None:
+            self.state.store.close()
         for loader in list(self._loaders):
             loader.wait()
         event.accept()
