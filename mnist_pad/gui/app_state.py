@@ -2,13 +2,16 @@
 
 The window owns one ``AppState``. It holds the model that serves predictions (with
 its card and predictor), the data sources a training or adaptation uses (MNIST's
-path and the chosen pen-digit files) and the user's store of digits. Whoever
+path and the chosen pen-digit files), the user's store of digits, and the drawing
+that the Draw and Inside tabs both show. Whoever
 changes one of them calls its setter; whoever shows one listens to its signal.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
+
+from mnist_pad.gui.drawing import Drawing
 
 
 class AppState(QObject):
@@ -23,6 +26,7 @@ class AppState(QObject):
         self.data_path: str | None = data_path
         self.pen_files: list[str] = []
         self.store = None  # mnist_pad.gui.my_digits.digit_collection.DigitCollection, once opened
+        self.drawing = Drawing(self)  # the strokes and their undo history (signal: drawing.changed)
 
     @property
     def model_path(self) -> str | None:

@@ -71,7 +71,7 @@ class MainWindow(QMainWindow):
         self._load_order: NewestSuccessWins[str, tuple] = NewestSuccessWins()
         self._loaders: set[ModelLoader] = set()  # running; waited for on close
 
-        self.draw_tab = DrawTab(self)
+        self.draw_tab = DrawTab(self, self.state.drawing)
         self.state.model_changed.connect(lambda _path: self.draw_tab.set_predictor(self.state.predictor))
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
@@ -175,7 +175,7 @@ class MainWindow(QMainWindow):
         from mnist_pad.gui.inside.inside_tab import InsideTab
         from mnist_pad.my_digits import read_stored_pen_digits
 
-        inside = InsideTab(self.draw_tab, lambda: self.state.data_path, parent=self)
+        inside = InsideTab(self.state.drawing, lambda: self.state.data_path, parent=self)
         if self.state.model is not None:
             inside.set_model(self.state.model, self.state.predictor)
         self.state.model_changed.connect(lambda _path: inside.set_model(self.state.model, self.state.predictor))

@@ -35,9 +35,8 @@ def assert_rendered_fully(text: str) -> None:
 @pytest.fixture(scope="module")
 def adapted_card(tmp_path_factory) -> dict:
     """The card ``adapt_and_save`` writes, for a real base model and real saved digits."""
-    from training.jobs import AdaptJob
-
     from training.adapt import write_adapted_card
+    from training.jobs import AdaptJob
 
     folder = tmp_path_factory.mktemp("adapted")
     digits = load_pen_digits(synthetic_pen_digits(folder / "mine.npz", count=24))

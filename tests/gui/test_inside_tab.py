@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from gui_helpers import (
     MODEL_LOAD_TIMEOUT_MS,
+    ONE,
     SEVEN,
     ErrorLog,
     draw,
@@ -74,9 +75,9 @@ def test_drawing_on_the_inside_tab_shows_evidence_and_hover_shows_the_field(qtbo
     window = open_window(qtbot)
     show_live(qtbot, window)
     tab, live = window.inside_tab, window.inside_tab.live
-    assert window.draw_tab.canvas.isVisible(), "the Inside tab shows the one pad"
+    assert tab.canvas.isVisible() and not window.draw_tab.canvas.isVisible()
     with qtbot.waitSignal(tab.inside_shown, timeout=10_000):
-        draw(window.draw_tab.canvas, SEVEN)
+        draw(tab.canvas, SEVEN)
     qtbot.waitUntil(lambda: tab.is_up_to_date, timeout=10_000)
     assert live.evidence_view.has_image() and live.contrast_view.has_image()
     assert live.evidence_view.caption.text() == "Evidence for 7"
@@ -91,6 +92,23 @@ def test_drawing_on_the_inside_tab_shows_evidence_and_hover_shows_the_field(qtbo
     qtbot.waitUntil(lambda: live.input_view.highlight() is not None, timeout=2000)
     assert live.input_view.highlight() == fields["conv2d_1"].pixels(3, 4)
     assert "conv2d_1: map 6 of 128, cell (3, 4)" in live.hover_label.text()
+
+
+def test_both_pads_show_one_drawing_with_one_undo_history(qtbot):
+    window = open_window(qtbot)
+    draw(window.draw_tab.canvas, SEVEN)  # on the Draw tab
+    show_live(qtbot, window)
+    inside_pad, draw_pad = window.inside_tab.canvas, window.draw_tab.canvas
+    assert inside_pad is not draw_pad and inside_pad.isVisible()
+    assert len(inside_pad.strokes()) == 1
+    draw(inside_pad, ONE)  # on the Inside tab
+    assert len(draw_pad.strokes()) == 2
+    for shown, drawn in zip(draw_pad.strokes(), inside_pad.strokes(), strict=True):
+        np.testing.assert_array_equal(shown, drawn)
+    QTest.keyClick(inside_pad, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert len(draw_pad.strokes()) == 1  # undone on both
+    window.tabs.setCurrentWidget(window.draw_tab)
+    assert draw_pad.isVisible() and window.draw_tab.undo_button.isEnabled() and window.draw_tab.redo_button.isEnabled()
 
 
 def test_hidden_inside_tab_computes_nothing(qtbot):

@@ -1,6 +1,6 @@
-"""The drawing pad: vector strokes drawn with a mouse or a tablet pen.
+"""The drawing pad: a view of a ``Drawing`` (``mnist_pad.gui.drawing``) that a mouse or a tablet pen adds to.
 
-Strokes are stored in pad units: the pad is the largest square that fits the
+Strokes are kept in pad units: the pad is the largest square that fits the
 widget, (0, 0) at its top-left and side 1. Resizing the
 window therefore rescales the drawing instead of cropping it, and the pen
 width, also in pad units, stays in proportion. Points dragged outside the pad
@@ -12,17 +12,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QLineF, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import (
-    QColor,
-    QKeySequence,
-    QPainter,
-    QPainterPath,
-    QPen,
-    QUndoCommand,
-    QUndoStack,
-)
+from PySide6.QtGui import QColor, QKeySequence, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from mnist_pad.gui.drawing import Drawing
 from mnist_pad.pad import PAD_PEN_WIDTH
 
 # numpy is imported where strokes are made, not here: the empty pad is part of the
@@ -44,52 +37,16 @@ REDO_KEYS = (QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y"))
 CLEAR_KEYS = (Qt.Key.Key_Escape, Qt.Key.Key_Delete, Qt.Key.Key_Backspace)
 
 
-class _AddStroke(QUndoCommand):
-    def __init__(self, canvas: DrawingCanvas, stroke: np.ndarray):
-        super().__init__("Draw stroke")
-        self._canvas, self._stroke = canvas, stroke
-
-    def redo(self):
-        self._canvas._set_strokes(self._canvas._strokes + [self._stroke])
-
-    def undo(self):
-        self._canvas._set_strokes(self._canvas._strokes[:-1])
-
-
-class _Clear(QUndoCommand):
-    def __init__(self, canvas: DrawingCanvas):
-        super().__init__("Clear")
-        self._canvas, self._cleared = canvas, list(canvas._strokes)
-
-    def redo(self):
-        self._canvas._set_strokes([])
-
-    def undo(self):
-        self._canvas._set_strokes(self._cleared)
-
-
-class _Replace(QUndoCommand):
-    def __init__(self, canvas: DrawingCanvas, strokes: list[np.ndarray]):
-        super().__init__("Replace drawing")
-        self._canvas, self._before, self._after = canvas, list(canvas._strokes), strokes
-
-    def redo(self):
-        self._canvas._set_strokes(self._after)
-
-    def undo(self):
-        self._canvas._set_strokes(self._before)
-
-
 class DrawingCanvas(QWidget):
-    """A square dark pad to draw on; every change emits ``strokes_changed``."""
+    """A square dark pad to draw on, a view of a ``Drawing``; every change emits ``strokes_changed``."""
 
     strokes_changed = Signal()
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, drawing: Drawing | None = None, parent: QWidget | None = None):
+        """``drawing``: the one this pad shows and adds to (default: a drawing of its own)."""
         super().__init__(parent)
-        self.undo_stack = QUndoStack(self)
-        self._strokes: list[np.ndarray] = []  # finished strokes, read-only (n, 2) arrays
-        self._current: list[tuple[float, float]] | None = None  # the stroke being drawn
+        self.drawing = drawing if drawing is not None else Drawing(self)
+        self.drawing.changed.connect(self._changed)
         self._hint = EMPTY_PAD_HINT
         self.setMinimumSize(220, 220)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
@@ -99,21 +56,20 @@ class DrawingCanvas(QWidget):
 
     # -- public API ---------------------------------------------------------------
 
+    @property
+    def undo_stack(self):
+        return self.drawing.undo_stack
+
     def strokes(self) -> list[np.ndarray]:
         """Every stroke, the one being drawn included, as (n, 2) float32 x, y in pad units."""
-        strokes = list(self._strokes)
-        if self._current:
-            import numpy as np
-
-            strokes.append(np.array(self._current, np.float32))
-        return strokes
+        return self.drawing.strokes()
 
     def pen_width(self) -> float:
         """The pen's width in pad units: the smallest extent worth magnifying."""
         return PAD_PEN_WIDTH
 
     def is_empty(self) -> bool:
-        return not self._strokes and not self._current
+        return self.drawing.is_empty()
 
     def set_hint(self, text: str) -> None:
         """What the empty pad says."""
@@ -122,27 +78,15 @@ class DrawingCanvas(QWidget):
 
     def clear(self) -> None:
         """Remove every stroke as one undoable step (dropping a stroke in progress)."""
-        self._current = None
-        if self._strokes:
-            self.undo_stack.push(_Clear(self))
-        else:
-            self._changed()
+        self.drawing.clear()
 
     def set_strokes(self, strokes: list[np.ndarray]) -> None:
         """Replace the drawing by ``strokes`` (pad units) as one undoable step."""
-        import numpy as np
-
-        self._current = None
-        replacement = []
-        for stroke in strokes:
-            stroke = np.array(stroke, np.float32).reshape(-1, 2)
-            stroke.flags.writeable = False
-            replacement.append(stroke)
-        self.undo_stack.push(_Replace(self, replacement))
+        self.drawing.set_strokes(strokes)
 
     def is_drawing(self) -> bool:
         """True while a stroke is being drawn (the pen or the mouse button is down)."""
-        return self._current is not None
+        return self.drawing.is_drawing()
 
     def pad_rect(self) -> QRectF:
         """The square pad in widget pixels, centred."""
@@ -157,40 +101,6 @@ class DrawingCanvas(QWidget):
         pad = self.pad_rect()
         return QPointF(pad.x() + x * pad.width(), pad.y() + y * pad.height())
 
-    # -- stroke recording (mouse and tablet share it) -----------------------------
-
-    def _begin_stroke(self, position: QPointF) -> None:
-        if self._current is not None:  # a release went missing: keep what was drawn
-            self._commit_stroke()
-        self._current = [self.to_pad(position)]
-        self._changed()
-
-    def _extend_stroke(self, position: QPointF) -> None:
-        if self._current is None:
-            return
-        point = self.to_pad(position)
-        if point != self._current[-1]:
-            self._current.append(point)
-            self._changed()
-
-    def _end_stroke(self, position: QPointF) -> None:
-        if self._current is None:
-            return
-        self._extend_stroke(position)
-        self._commit_stroke()
-
-    def _commit_stroke(self) -> None:
-        import numpy as np
-
-        stroke = np.array(self._current, np.float32)
-        stroke.flags.writeable = False
-        self._current = None
-        self.undo_stack.push(_AddStroke(self, stroke))  # push() runs redo(): adds it
-
-    def _set_strokes(self, strokes: list[np.ndarray]) -> None:
-        self._strokes = strokes
-        self._changed()
-
     def _changed(self) -> None:
         self.update()
         self.strokes_changed.emit()
@@ -199,21 +109,21 @@ class DrawingCanvas(QWidget):
 
     def mousePressEvent(self, event):
         if event.button() == Qt.MouseButton.LeftButton:
-            self._begin_stroke(event.position())
+            self.drawing.begin_stroke(self.to_pad(event.position()))
             event.accept()
         else:
             super().mousePressEvent(event)
 
     def mouseMoveEvent(self, event):
         if event.buttons() & Qt.MouseButton.LeftButton:
-            self._extend_stroke(event.position())
+            self.drawing.extend_stroke(self.to_pad(event.position()))
             event.accept()
         else:
             super().mouseMoveEvent(event)
 
     def mouseReleaseEvent(self, event):
         if event.button() == Qt.MouseButton.LeftButton:
-            self._end_stroke(event.position())
+            self.drawing.end_stroke(self.to_pad(event.position()))
             event.accept()
         else:
             super().mouseReleaseEvent(event)
@@ -221,15 +131,15 @@ class DrawingCanvas(QWidget):
     def tabletEvent(self, event):
         # Accepting stops Qt from synthesising the same pen motion as mouse events.
         handlers = {
-            QEvent.Type.TabletPress: self._begin_stroke,
-            QEvent.Type.TabletMove: self._extend_stroke,
-            QEvent.Type.TabletRelease: self._end_stroke,
+            QEvent.Type.TabletPress: self.drawing.begin_stroke,
+            QEvent.Type.TabletMove: self.drawing.extend_stroke,
+            QEvent.Type.TabletRelease: self.drawing.end_stroke,
         }
         handler = handlers.get(event.type())
         if handler is None:
             event.ignore()
             return
-        handler(event.position())
+        handler(self.to_pad(event.position()))
         event.accept()
 
     def keyPressEvent(self, event):
@@ -237,9 +147,9 @@ class DrawingCanvas(QWidget):
         if event.key() in CLEAR_KEYS and event.modifiers() == Qt.KeyboardModifier.NoModifier:
             self.clear()
         elif keys in UNDO_KEYS:
-            self.undo_stack.undo()
+            self.drawing.undo_stack.undo()
         elif keys in REDO_KEYS:
-            self.undo_stack.redo()
+            self.drawing.undo_stack.redo()
         else:
             super().keyPressEvent(event)
             return

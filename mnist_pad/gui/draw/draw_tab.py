@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -24,6 +23,7 @@ from mnist_pad.gui.draw.views import (
     ProbabilityBars,
     format_percent,
 )
+from mnist_pad.gui.drawing import Drawing
 from mnist_pad.gui.style import BUTTON_STYLE, pixel_font
 from mnist_pad.gui.workers import PredictionRequest, PredictionWorker
 
@@ -41,17 +41,15 @@ class DrawTab(QWidget):
 
     prediction_shown = Signal()  # the guess, bars and preview now show the newest result
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, parent: QWidget | None = None, drawing: Drawing | None = None):
+        """``drawing``: the window's one drawing, which the Inside tab shows too (default: one of its own)."""
         super().__init__(parent)
-        self.canvas = DrawingCanvas(self)
+        self.canvas = DrawingCanvas(drawing, self)
         self.bars = ProbabilityBars(self)
         self.preview = NetworkInputView(self)
         self.guess_label = QLabel(self)
         self.confidence_label = QLabel(self)
         self.confidence_detail = QLabel(self)
-        self.clear_button = QPushButton("Clear", self)
-        self.undo_button = QPushButton("Undo", self)
-        self.redo_button = QPushButton("Redo", self)
         self.saver = DigitSaver(self.canvas, self._current_guess, BUTTON_STYLE, self)
         self._build_layout()
         self.setFocusProxy(self.canvas)  # Esc, Ctrl+Z reach the pad whenever the tab has focus
@@ -64,37 +62,15 @@ class DrawTab(QWidget):
         self._worker.predicted.connect(self._show_prediction)
         self._worker.failed.connect(self._show_failure)
 
-        stack = self.canvas.undo_stack
-        self.clear_button.clicked.connect(self.canvas.clear)
-        self.undo_button.clicked.connect(stack.undo)
-        self.redo_button.clicked.connect(stack.redo)
-        stack.canUndoChanged.connect(self.undo_button.setEnabled)
-        stack.canRedoChanged.connect(self.redo_button.setEnabled)
         self.canvas.strokes_changed.connect(self._request_prediction)
         self.bars.digit_clicked.connect(self.saver.save_as)
         self._request_prediction()
 
     def _build_layout(self) -> None:
-        for button, tip in (
-            (self.clear_button, "Clear the pad (Esc)"),
-            (self.undo_button, "Undo the last stroke (Ctrl+Z)"),
-            (self.redo_button, "Redo the stroke (Ctrl+Shift+Z)"),
-        ):
-            button.setToolTip(tip)
-            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keys keep going to the pad
-            button.setMinimumWidth(84)
-        self.undo_button.setEnabled(False)
-        self.redo_button.setEnabled(False)
-
-        button_row = QWidget(self)
-        buttons = QHBoxLayout(button_row)
-        buttons.setContentsMargins(0, 0, 0, 0)
-        for button in (self.clear_button, self.undo_button, self.redo_button):
-            button.setStyleSheet(BUTTON_STYLE)
-            buttons.addWidget(button)
-        buttons.addSpacing(12)
-        buttons.addWidget(self.saver.collect_button)
-        self.pad_area = PadArea(self.canvas, button_row, self)  # the Inside tab borrows it
+        self.pad_area = PadArea(self.canvas, (self.saver.collect_button,), self)
+        self.clear_button = self.pad_area.clear_button
+        self.undo_button = self.pad_area.undo_button
+        self.redo_button = self.pad_area.redo_button
         self._pad_column = QVBoxLayout()
         self._pad_column.addWidget(self.saver.collect_bar)
         self._pad_column.addWidget(self.pad_area, 1)
@@ -179,12 +155,6 @@ class DrawTab(QWidget):
         """Stop the prediction thread (the main window calls this when it closes)."""
         self._worker.stop()
 
-    def showEvent(self, event):
-        super().showEvent(event)
-        if self.pad_area.parent() is not self:  # back from the Inside tab, which borrowed it
-            self._pad_column.addWidget(self.pad_area, 1)
-            self.pad_area.show()
-
     def closeEvent(self, event):
         self.shutdown()  # when the tab is used as a window of its own
         super().closeEvent(event)
@@ -201,7 +171,6 @@ class DrawTab(QWidget):
     # -- prediction round trip ----------------------------------------------------
 
     def _request_prediction(self) -> None:
-        self.clear_button.setEnabled(not self.canvas.is_empty())
         self._last_request_id += 1
         if self.canvas.is_empty() or self._predictor is None:
             self._shown_request_id = self._last_request_id  # whatever is in flight is stale

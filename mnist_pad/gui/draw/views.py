@@ -6,10 +6,10 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPainterPath, QPalette
-from PySide6.QtWidgets import QSizePolicy, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QSizePolicy, QWidget
 
 from mnist_pad.gui.draw.canvas import DrawingCanvas
-from mnist_pad.gui.style import ACCENT, FRAME
+from mnist_pad.gui.style import ACCENT, BUTTON_STYLE, FRAME
 
 if TYPE_CHECKING:
     import numpy as np
@@ -128,15 +128,49 @@ class NetworkInputView(QWidget):
 
 
 class PadArea(QWidget):
-    """The pad as the largest square that fits, its buttons right below it at any window size."""
+    """A pad with Clear, Undo and Redo right below it: the largest square that fits, at any window size.
+
+    Both the Draw and the Inside tab show one, each a view of the window's one ``Drawing``.
+    """
 
     GAP = 8
 
-    def __init__(self, canvas: DrawingCanvas, buttons: QWidget, parent: QWidget | None = None):
+    def __init__(self, canvas: DrawingCanvas, extra_buttons: tuple[QWidget, ...] = (), parent: QWidget | None = None):
         super().__init__(parent)
-        self._canvas, self._buttons = canvas, buttons
+        self.canvas = canvas
         canvas.setParent(self)
-        buttons.setParent(self)
+        self.clear_button = QPushButton("Clear")
+        self.undo_button = QPushButton("Undo")
+        self.redo_button = QPushButton("Redo")
+        for button, tip in (
+            (self.clear_button, "Clear the pad (Esc)"),
+            (self.undo_button, "Undo the last stroke (Ctrl+Z)"),
+            (self.redo_button, "Redo the stroke (Ctrl+Shift+Z)"),
+        ):
+            button.setToolTip(tip)
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keys keep going to the pad
+            button.setMinimumWidth(84)
+            button.setStyleSheet(BUTTON_STYLE)
+        stack = canvas.undo_stack
+        self.clear_button.clicked.connect(canvas.clear)
+        self.undo_button.clicked.connect(stack.undo)
+        self.redo_button.clicked.connect(stack.redo)
+        stack.canUndoChanged.connect(self.undo_button.setEnabled)
+        stack.canRedoChanged.connect(self.redo_button.setEnabled)
+        canvas.strokes_changed.connect(lambda: self.clear_button.setEnabled(not canvas.is_empty()))
+        self.clear_button.setEnabled(not canvas.is_empty())
+        self.undo_button.setEnabled(stack.canUndo())
+        self.redo_button.setEnabled(stack.canRedo())
+
+        self._buttons = QWidget(self)
+        row = QHBoxLayout(self._buttons)
+        row.setContentsMargins(0, 0, 0, 0)
+        for button in (self.clear_button, self.undo_button, self.redo_button):
+            row.addWidget(button)
+        if extra_buttons:
+            row.addSpacing(12)
+            for button in extra_buttons:
+                row.addWidget(button)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
     def _below_pad(self) -> int:
@@ -145,15 +179,15 @@ class PadArea(QWidget):
     def minimumSizeHint(self) -> QSize:
         # As wide as the buttons, but only as tall as the smallest pad: the Inside tab shares it with
         # the layer strip, and the pad stays square by centring, so it need not fill the width.
-        width = max(self._canvas.minimumWidth(), self._buttons.sizeHint().width())
-        return QSize(width, self._canvas.minimumHeight() + self._below_pad())
+        width = max(self.canvas.minimumWidth(), self._buttons.sizeHint().width())
+        return QSize(width, self.canvas.minimumHeight() + self._below_pad())
 
     def sizeHint(self) -> QSize:
         return QSize(520, 520 + self._below_pad())
 
     def resizeEvent(self, event):
         side = max(0, min(self.width(), self.height() - self._below_pad()))
-        self._canvas.setGeometry((self.width() - side) // 2, 0, side, side)
+        self.canvas.setGeometry((self.width() - side) // 2, 0, side, side)
         row = self._buttons.sizeHint()
         left = (self.width() - row.width()) // 2
         self._buttons.setGeometry(left, side + self.GAP, row.width(), row.height())

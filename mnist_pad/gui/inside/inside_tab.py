@@ -1,7 +1,7 @@
 """The Inside tab: what the network sees in your drawing, where it goes wrong, and its model card.
 
-Three pages. Live: the pad (borrowed from the Draw tab while this page shows,
-so there is one drawing and one undo history), the 28x28 input, the evidence
+Three pages. Live: a pad that shows the window's one ``Drawing`` (the Draw tab's
+pad shows it too: one drawing, one undo history), the 28x28 input, the evidence
 maps and the layer strip. Mistakes: ``mistakes.MistakesPage``. Model: the card
 in plain words. Nothing here computes while the tab is hidden, so the Draw
 tab's latency is the same with or without it.
@@ -24,6 +24,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from mnist_pad.gui.draw.canvas import DrawingCanvas
+from mnist_pad.gui.draw.views import PadArea
+from mnist_pad.gui.drawing import Drawing
 from mnist_pad.gui.inside.inside_views import (
     AWAY,
     TOWARD,
@@ -154,17 +157,18 @@ class InsideTab(QWidget):
     pad_requested = Signal()  # a digit was put on the pad: show the Draw tab
     inside_shown = Signal()  # the live page shows the newest drawing (or the empty pad)
 
-    def __init__(self, draw_tab, mnist_path=lambda: None, parent: QWidget | None = None):
-        """``mnist_path()``: the MNIST to evaluate on; None: ``$MNIST_PAD_DATA``, else Keras' download."""
+    def __init__(self, drawing: Drawing, mnist_path=lambda: None, parent: QWidget | None = None):
+        """``drawing``: the window's one drawing; ``mnist_path()``: the MNIST to evaluate on (None:
+        ``$MNIST_PAD_DATA``, else Keras' download)."""
         super().__init__(parent)
-        self._draw_tab = draw_tab
-        self._canvas = draw_tab.canvas
+        self.canvas = DrawingCanvas(drawing)
         self._model = None
         self._worker: InspectionWorker | None = None  # started when the live page first shows
         self._last_request_id = 0
         self._shown_request_id = 0
 
         self.live = LivePage(self)
+        self.live.pad_slot.addWidget(PadArea(self.canvas), 1)
         self.mistakes = MistakesPage(self)
         self.card_label = QLabel(self)
         self.card_label.setWordWrap(True)
@@ -191,7 +195,7 @@ class InsideTab(QWidget):
         self.mistakes.strokes_requested.connect(self._put_on_pad)
         self.live.picker.changed.connect(lambda _: self._request())
         self.live.strip.hovered.connect(self.live.set_highlight)
-        self._canvas.strokes_changed.connect(self._request)
+        self.canvas.strokes_changed.connect(self._request)
         self.pages.currentChanged.connect(lambda _: self._request())
 
     # -- public API ---------------------------------------------------------------
@@ -221,21 +225,13 @@ class InsideTab(QWidget):
         if self._worker is not None:
             self._worker.stop()
 
-    # -- the pad, shared with the Draw tab ----------------------------------------
-
     def showEvent(self, event):
         super().showEvent(event)
-        self._borrow_pad()
         self._request()
-
-    def _borrow_pad(self) -> None:
-        if self.live.isVisible() and self._draw_tab.pad_area.parent() is not self.live:
-            self.live.pad_slot.addWidget(self._draw_tab.pad_area, 1)
-            self._draw_tab.pad_area.show()
 
     @Slot(list)
     def _put_on_pad(self, strokes: list) -> None:
-        self._canvas.set_strokes(strokes)
+        self.canvas.set_strokes(strokes)
         self.pad_requested.emit()
 
     # -- live inspection round trip -------------------------------------------------
@@ -243,7 +239,6 @@ class InsideTab(QWidget):
     def _request(self) -> None:
         if self._model is None or not self.live.isVisible():
             return  # hidden: nothing to compute; showing the page asks again
-        self._borrow_pad()
         if self._worker is None:
             self._worker = InspectionWorker(self)
             self._worker.described.connect(self._described)
@@ -254,10 +249,10 @@ class InsideTab(QWidget):
             InspectionRequest(
                 request_id=self._last_request_id,
                 model=self._model,
-                strokes=self._canvas.strokes(),
-                min_extent=self._canvas.pen_width(),
+                strokes=self.canvas.strokes(),
+                min_extent=self.canvas.pen_width(),
                 versus=self.live.picker.value(),
-                smooth=not self._canvas.is_drawing(),
+                smooth=not self.canvas.is_drawing(),
             )
         )
 
