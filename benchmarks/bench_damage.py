@@ -99,12 +99,11 @@ def card_kind(cards: list[Path], folder: Path, rng: random.Random, cases: int) -
 
 def adapted_card(folder: Path) -> Path:
     """A card as the app writes it after adapting (figures from a real model and real digits)."""
-    from training.jobs import AdaptJob
-
     from mnist_pad.files import card_path
     from mnist_pad.my_digits import DigitStore
     from mnist_pad.pen_digits import load_pen_digits
     from training.adapt import write_adapted_card
+    from training.jobs import AdaptJob
 
     pen = damage.synthetic_pen_digits(folder / "mine.npz")
     store = damage.real_store(pen, folder / "adapted-card.sqlite")

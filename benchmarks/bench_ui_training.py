@@ -77,11 +77,11 @@ def main(argv=None) -> int:
     window.show()
     errors: list[str] = []
     tab.show_error = errors.append
-    tab.samples_spin.setValue(args.train_samples)
-    tab.epochs_spin.setValue(args.epochs)
-    tab.batch_spin.setValue(args.batch_size)
-    tab.augment_check.setChecked(False)
-    tab.output_edit.setText(str(scratch / "models" / "bench.h5"))
+    tab.form.samples_spin.setValue(args.train_samples)
+    tab.form.epochs_spin.setValue(args.epochs)
+    tab.form.batch_spin.setValue(args.batch_size)
+    tab.form.augment_check.setChecked(False)
+    tab.form.output_edit.setText(str(scratch / "models" / "bench.h5"))
 
     ticks: list[float] = []
     heartbeat = QTimer()

@@ -188,10 +188,11 @@ class MainWindow(QMainWindow):
 
         train = TrainTab(data_path=self.state.data_path, parent=self, runner=self.runner)
         train.use_model_requested.connect(self.open_model)
-        self.state.set_data_path(train.data_path)
-        self.state.set_pen_files(train.pen_files.paths())
-        train.data_path_changed.connect(self.state.set_data_path)
-        train.pen_files.changed.connect(lambda: self.state.set_pen_files(train.pen_files.paths()))
+        form = train.form
+        self.state.set_data_path(form.data_path)
+        self.state.set_pen_files(form.pen_files.paths())
+        form.data_path_changed.connect(self.state.set_data_path)
+        form.pen_files.changed.connect(lambda: self.state.set_pen_files(form.pen_files.paths()))
         return train
 
     def _tab(self, title: str) -> QWidget:

@@ -51,7 +51,7 @@ def test_a_run_reports_batches_then_epochs_then_the_result_and_writes_a_loadable
     with qtbot.waitSignal(tab.training_finished, timeout=TRAINING_TIMEOUT_MS) as finished:
         qtbot.mouseClick(tab.start_button, Qt.MouseButton.LeftButton)
         assert tab.is_training and not tab.start_button.isEnabled() and tab.stop_button.isEnabled()
-        assert not tab.settings_box.isEnabled()
+        assert not tab.form.isEnabled()
         tab.start()  # a second run cannot begin while one runs
     qtbot.waitUntil(lambda: not tab.is_training, timeout=STOP_TIMEOUT_MS)
     assert runs == [True, False]
@@ -257,7 +257,7 @@ def test_a_bad_data_file_shows_one_sentence_and_leaves_the_tab_ready(
     data = tmp_path / f"{fault}.npz"
     if fault == "corrupt":
         data.write_bytes(b"not a zip archive at all" * 10)
-    tab.set_data_path(str(data))
+    tab.form.set_data_path(str(data))
     configure(tab, previous_model, epochs=1, **SMALL_RUN)
 
     sentence = start_and_wait_for_failure(qtbot, tab)
@@ -297,7 +297,7 @@ def test_an_exception_inside_training_shows_one_sentence(qtbot, tab, tmp_path, o
         x_train=rng.integers(0, 255, (4, 28, 28), dtype=np.uint8), y_train=np.arange(4, dtype=np.uint8),
         x_test=rng.integers(0, 255, (2, 28, 28), dtype=np.uint8), y_test=np.arange(2, dtype=np.uint8),
     )
-    tab.set_data_path(str(tiny))
+    tab.form.set_data_path(str(tiny))
     configure(tab, out_dir / "never.h5", epochs=1, train_samples=0, batch_size=2)
 
     sentence = start_and_wait_for_failure(qtbot, tab)
@@ -309,7 +309,7 @@ def test_an_exception_inside_training_shows_one_sentence(qtbot, tab, tmp_path, o
 def test_the_shipped_model_is_never_the_output(qtbot, tab):
     shipped = default_model_path()
     before = shipped.read_bytes()
-    tab.output_edit.setText(str(shipped))
+    tab.form.output_edit.setText(str(shipped))
     qtbot.mouseClick(tab.start_button, Qt.MouseButton.LeftButton)
     assert not tab.is_training
     assert len(tab.errors) == 1 and "shipped" in tab.errors[0]

@@ -19,12 +19,12 @@ def small_pen_file(path, pen_digits_path, every=80):
 
 def test_a_bad_pen_digits_file_is_one_sentence_and_changes_nothing(qtbot, tab, tmp_path, pen_digits_path):
     good = small_pen_file(tmp_path / "good.npz", pen_digits_path)
-    assert tab.pen_files.add(str(good))
+    assert tab.form.pen_files.add(str(good))
     stroke = [np.array([[0, 0], [1, 4]], np.float32)]
     bad = write_pen_digits(tmp_path / "bad.npz", [1, 11], [stroke, stroke])
-    assert not tab.pen_files.add(str(bad))
+    assert not tab.form.pen_files.add(str(bad))
     assert len(tab.errors) == 1 and str(bad) in tab.errors[0] and "0 to 9" in tab.errors[0]
-    assert tab.pen_files.paths() == [str(good)]
+    assert tab.form.pen_files.paths() == [str(good)]
     assert tab.start_button.isEnabled()
 
 
@@ -32,8 +32,8 @@ def test_a_run_trains_on_the_chosen_pen_digits(qtbot, tab, tmp_path, pen_digits_
     pen_file = small_pen_file(tmp_path / "pen.npz", pen_digits_path)
     pen_count = len(load_pen_digits(pen_file))
     configure(tab, tmp_path / "m.h5", epochs=1, train_samples=400, batch_size=50)
-    tab.pen_files.add(str(pen_file))
-    tab.pen_files.repeat_spin.setValue(2)
+    tab.form.pen_files.add(str(pen_file))
+    tab.form.pen_files.repeat_spin.setValue(2)
     with qtbot.waitSignal(tab.training_finished, timeout=TRAINING_TIMEOUT_MS):
         qtbot.mouseClick(tab.start_button, Qt.MouseButton.LeftButton)
     batches = tab._latest_batch.batches_per_epoch
@@ -46,7 +46,7 @@ def test_a_run_trains_on_the_chosen_pen_digits(qtbot, tab, tmp_path, pen_digits_
 def test_a_pen_file_gone_by_the_start_fails_in_one_sentence(qtbot, tab, tmp_path, pen_digits_path):
     pen_file = small_pen_file(tmp_path / "pen.npz", pen_digits_path)
     configure(tab, tmp_path / "m.h5", epochs=1, train_samples=400, batch_size=50)
-    tab.pen_files.add(str(pen_file))
+    tab.form.pen_files.add(str(pen_file))
     pen_file.unlink()
     sentence = start_and_wait_for_failure(qtbot, tab)
     assert str(pen_file) in sentence
@@ -57,9 +57,9 @@ def test_pen_files_and_their_repeat_are_remembered(qtbot, settings, sample_path,
     pen_file = small_pen_file(tmp_path / "pen.npz", pen_digits_path)
     first = TrainTab(data_path=str(sample_path), settings=settings)
     qtbot.addWidget(first)
-    first.pen_files.add(str(pen_file))
-    first.pen_files.repeat_spin.setValue(5)
+    first.form.pen_files.add(str(pen_file))
+    first.form.pen_files.repeat_spin.setValue(5)
     second = TrainTab(data_path=str(sample_path), settings=settings)
     qtbot.addWidget(second)
-    assert second.pen_files.paths() == [str(pen_file)]
-    assert second.pen_files.repeat_spin.value() == 5
+    assert second.form.pen_files.paths() == [str(pen_file)]
+    assert second.form.pen_files.repeat_spin.value() == 5

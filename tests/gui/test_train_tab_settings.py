@@ -22,47 +22,47 @@ from training.job import format_duration
 def test_settings_are_remembered_between_runs(qtbot, settings, sample_path, tmp_path):
     first = TrainTab(settings=settings)
     qtbot.addWidget(first)
-    first.epochs_spin.setValue(7)
-    first.batch_spin.setValue(64)
-    first.samples_spin.setValue(3000)
-    first.augment_check.setChecked(True)
-    first.output_edit.setText(str(tmp_path / "kept.h5"))
-    first.set_data_path(str(sample_path))
+    first.form.epochs_spin.setValue(7)
+    first.form.batch_spin.setValue(64)
+    first.form.samples_spin.setValue(3000)
+    first.form.augment_check.setChecked(True)
+    first.form.output_edit.setText(str(tmp_path / "kept.h5"))
+    first.form.set_data_path(str(sample_path))
 
     again = TrainTab(settings=QSettings(settings.fileName(), QSettings.Format.IniFormat))
     qtbot.addWidget(again)
-    assert again.epochs_spin.value() == 7 and again.batch_spin.value() == 64
-    assert again.samples_spin.value() == 3000 and again.augment_check.isChecked()
-    assert again.output_edit.text() == str(tmp_path / "kept.h5")
-    assert again.data_source_text == "mnist_sample.npz (chosen)"
+    assert again.form.epochs_spin.value() == 7 and again.form.batch_spin.value() == 64
+    assert again.form.samples_spin.value() == 3000 and again.form.augment_check.isChecked()
+    assert again.form.output_edit.text() == str(tmp_path / "kept.h5")
+    assert again.form.data_source_text == "mnist_sample.npz (chosen)"
 
     # --data on the command line wins for that run, without forgetting the pick.
     with_flag = TrainTab(data_path=str(tmp_path), settings=settings)
     qtbot.addWidget(with_flag)
-    assert with_flag.data_source_text == f"{tmp_path.name}/ (from --data)"
+    assert with_flag.form.data_source_text == f"{tmp_path.name}/ (from --data)"
     assert settings.value("train/data_path") == str(sample_path)
 
 
 def test_the_defaults_are_five_epochs_of_200_without_augmentation(qtbot, settings):
     tab = TrainTab(settings=settings)
     qtbot.addWidget(tab)
-    assert tab.epochs_spin.value() == 5 and tab.batch_spin.value() == 200
-    assert not tab.augment_check.isChecked() and tab.samples_spin.value() == 0
+    assert tab.form.epochs_spin.value() == 5 and tab.form.batch_spin.value() == 200
+    assert not tab.form.augment_check.isChecked() and tab.form.samples_spin.value() == 0
 
 
 def test_the_data_line_says_which_source_will_be_used(qtbot, settings, monkeypatch, sample_path):
     monkeypatch.delenv("MNIST_PAD_DATA", raising=False)
     tab = TrainTab(settings=settings)
     qtbot.addWidget(tab)
-    assert tab.data_source_text.startswith(KERAS_DOWNLOAD)
+    assert tab.form.data_source_text.startswith(KERAS_DOWNLOAD)
 
     monkeypatch.setenv("MNIST_PAD_DATA", str(sample_path))
-    tab.set_data_path(None)
-    assert tab.data_source_text == "mnist_sample.npz (from $MNIST_PAD_DATA)"
+    tab.form.set_data_path(None)
+    assert tab.form.data_source_text == "mnist_sample.npz (from $MNIST_PAD_DATA)"
 
     from_flag = TrainTab(data_path=str(sample_path), settings=settings)
     qtbot.addWidget(from_flag)
-    assert from_flag.data_source_text == "mnist_sample.npz (from --data)"
+    assert from_flag.form.data_source_text == "mnist_sample.npz (from --data)"
 
 
 def test_the_default_output_is_a_new_file_in_the_app_data_folder(qtbot, settings, tmp_path):
@@ -70,8 +70,8 @@ def test_the_default_output_is_a_new_file_in_the_app_data_folder(qtbot, settings
     try:
         tab = TrainTab(settings=settings)
         qtbot.addWidget(tab)
-        tab.output_edit.clear()
-        path = tab.output_path()
+        tab.form.output_edit.clear()
+        path = tab.form.output_path()
         assert path.parent == models_directory() and path.suffix == ".h5"
         assert path.resolve() != default_model_path().resolve()
     finally:

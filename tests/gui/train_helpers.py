@@ -14,11 +14,11 @@ FAIL_TIMEOUT_MS = 60_000  # errors come before training, but may wait for Tensor
 
 
 def configure(tab: TrainTab, out_path: Path, epochs: int, train_samples: int, batch_size: int) -> None:
-    tab.output_edit.setText(str(out_path))
-    tab.epochs_spin.setValue(epochs)
-    tab.samples_spin.setValue(train_samples)
-    tab.batch_spin.setValue(batch_size)
-    tab.augment_check.setChecked(False)
+    tab.form.output_edit.setText(str(out_path))
+    tab.form.epochs_spin.setValue(epochs)
+    tab.form.samples_spin.setValue(train_samples)
+    tab.form.batch_spin.setValue(batch_size)
+    tab.form.augment_check.setChecked(False)
 
 
 def start_and_wait_for_failure(qtbot, tab) -> str:

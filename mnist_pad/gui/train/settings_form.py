@@ -1,0 +1,202 @@
+"""The Train tab's settings: the data, the pen-digit files, the run's size, and where the model goes.
+
+Every choice is remembered in ``QSettings`` as it is made. The data line says
+which MNIST the next run uses and why (``data_source``); ``--data`` on the command
+line wins over the remembered pick for this run only.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QPushButton,
+    QSpinBox,
+    QToolButton,
+    QWidget,
+)
+
+from mnist_pad.gui.train.data_source import describe_data_source
+from mnist_pad.gui.train.pen_files import PenFilesChooser
+from mnist_pad.user_data import models_directory, new_model_path
+from training.data import DATA_ENV_VAR
+from training.job import TrainConfig
+
+SETTINGS_GROUP = "train"
+DATA_NAME_WIDTH = 150  # pixels; longer file names are elided in the middle
+
+
+class TrainSettingsForm(QGroupBox):
+    data_path_changed = Signal(object)  # the MNIST the next run uses (see data_path)
+
+    def __init__(self, settings: QSettings, command_line_data: str | None, parent: QWidget | None = None):
+        super().__init__("Settings", parent)
+        self.settings = settings
+        self.command_line_data = command_line_data
+        self.data_source_text = ""  # one line: which data the next run uses, and why
+        self._build_widgets()
+        self._load_settings()
+        for spin in (self.samples_spin, self.epochs_spin, self.batch_spin):
+            spin.valueChanged.connect(self.save_settings)
+        self.augment_check.toggled.connect(self.save_settings)
+        self.pen_files.changed.connect(self.save_settings)
+        self.output_edit.textChanged.connect(self.save_settings)
+
+    def _build_widgets(self) -> None:
+        self.data_label = QLabel()  # two lines: the file, then where it was chosen
+        self.data_label.setTextFormat(Qt.TextFormat.RichText)
+        self.data_button = QPushButton("Choose")
+        data_menu = QMenu(self.data_button)
+        data_menu.addAction("MNIST .npz file…", self.choose_data_file)
+        data_menu.addAction("Folder of IDX files…", self.choose_data_folder)
+        data_menu.addSeparator()
+        self.default_data_action = data_menu.addAction(
+            "Use the default source", lambda: self.set_data_path(None)
+        )
+        self.data_button.setMenu(data_menu)
+
+        self.samples_spin = QSpinBox()
+        self.samples_spin.setRange(0, 10_000_000)
+        self.samples_spin.setSingleStep(1000)
+        self.samples_spin.setSpecialValueText("all")
+        self.samples_spin.setToolTip("Train on the first N training images only (a quicker, rougher run).")
+        self.epochs_spin = QSpinBox()
+        self.epochs_spin.setRange(1, 1000)
+        self.batch_spin = QSpinBox()
+        self.batch_spin.setRange(1, 100_000)
+        self.augment_check = QCheckBox("Augment: random warps, stroke widths")
+        self.augment_check.setToolTip(
+            "Thin or thicken the strokes and rotate, slant, squash and shift every training image\n"
+            "a little, differently each epoch:\n"
+            "better on real handwriting, a little slower to learn."
+        )
+        self.pen_files = PenFilesChooser()
+        self.output_edit = QLineEdit()
+        self.output_edit.setPlaceholderText("a new file each run")
+        self.output_edit.setToolTip(f"Empty: a new time-stamped file in {models_directory()}")
+        self.output_edit.setClearButtonEnabled(True)
+        output_button = QToolButton()
+        output_button.setText("…")
+        output_button.setToolTip("Choose the output file")
+        output_button.clicked.connect(self.choose_output)
+
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.addRow("Data", row(self.data_label, self.data_button))
+        form.addRow("Pen digits", self.pen_files)
+        form.addRow("", self.pen_files.repeat_spin)
+        form.addRow("Training images", self.samples_spin)
+        form.addRow("Epochs", self.epochs_spin)
+        form.addRow("Batch size", self.batch_spin)
+        form.addRow(self.augment_check)
+        form.addRow("Save to", row(self.output_edit, output_button))
+        self.setLayout(form)
+
+    def _load_settings(self) -> None:
+        s = self.settings
+        s.beginGroup(SETTINGS_GROUP)
+        picked = s.value("data_path", "", type=str)
+        self.samples_spin.setValue(s.value("train_samples", 0, type=int))
+        self.epochs_spin.setValue(s.value("epochs", 5, type=int))
+        self.batch_spin.setValue(s.value("batch_size", 200, type=int))
+        self.augment_check.setChecked(s.value("augment", False, type=bool))
+        self.output_edit.setText(s.value("output_path", "", type=str))
+        pen_paths = s.value("pen_files", [], type=list)
+        self.pen_files.repeat_spin.setValue(s.value("pen_repeat", TrainConfig.pen_repeat, type=int))
+        s.endGroup()
+        # A remembered file that has gone would only fail the next run.
+        self.pen_files.set_paths([p for p in pen_paths if Path(p).is_file()])
+        # --data on the command line is this run's explicit choice (the remembered
+        # pick stays for later runs); a pick that no longer exists would only fail.
+        keep = picked and not self.command_line_data and Path(picked).exists()
+        self._use_data_path(picked if keep else None)
+
+    def save_settings(self) -> None:
+        s = self.settings
+        s.beginGroup(SETTINGS_GROUP)
+        s.setValue("train_samples", self.samples_spin.value())
+        s.setValue("epochs", self.epochs_spin.value())
+        s.setValue("batch_size", self.batch_spin.value())
+        s.setValue("augment", self.augment_check.isChecked())
+        s.setValue("output_path", self.output_edit.text().strip())
+        s.setValue("pen_files", self.pen_files.paths())
+        s.setValue("pen_repeat", self.pen_files.repeat_spin.value())
+        s.endGroup()
+
+    def set_data_path(self, path: str | None) -> None:
+        """Train on ``path`` (an .npz or IDX folder) from now on; None: the default source."""
+        self._use_data_path(path)
+        self.settings.setValue(f"{SETTINGS_GROUP}/data_path", path or "")
+
+    def _use_data_path(self, picked: str | None) -> None:
+        self._picked_data = picked or None
+        source = describe_data_source(self._picked_data, self.command_line_data)
+        self._data_path = source.path
+        self.data_source_text = source.line
+        width = self.data_label.fontMetrics()
+        name = width.elidedText(source.name, Qt.TextElideMode.ElideMiddle, DATA_NAME_WIDTH)
+        origin = f"<small style='color:#777'>{html.escape(source.origin)}</small>"
+        self.data_label.setText(f"{html.escape(name)}<br>{origin}")
+        self.data_label.setToolTip(source.path or os.environ.get(DATA_ENV_VAR) or source.line)
+        self.default_data_action.setEnabled(self._picked_data is not None)
+        self.data_path_changed.emit(self._data_path)
+
+    def choose_data_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "MNIST data", self._data_dir(), "MNIST (*.npz)")
+        if path:
+            self.set_data_path(path)
+
+    def choose_data_folder(self) -> None:
+        path = QFileDialog.getExistingDirectory(
+            self, "Folder with the four MNIST IDX files", self._data_dir()
+        )
+        if path:
+            self.set_data_path(path)
+
+    def _data_dir(self) -> str:
+        return str(Path(self._data_path).parent) if self._data_path else ""
+
+    def choose_output(self) -> None:
+        start = self.output_edit.text().strip() or str(models_directory())
+        path, _ = QFileDialog.getSaveFileName(self, "Save the trained model as", start, "Keras HDF5 (*.h5)")
+        if path:
+            self.output_edit.setText(path if path.endswith(".h5") else f"{path}.h5")
+
+    def output_path(self) -> Path:
+        text = self.output_edit.text().strip()
+        return Path(text).expanduser() if text else new_model_path()
+
+    @property
+    def data_path(self) -> str | None:
+        """The MNIST the next run uses, for ``load_mnist``; None: ``$MNIST_PAD_DATA`` or Keras' download."""
+        return self._data_path
+
+    def config(self) -> TrainConfig:
+        """The run these settings describe."""
+        return TrainConfig(
+            epochs=self.epochs_spin.value(),
+            batch_size=self.batch_spin.value(),
+            augment=self.augment_check.isChecked(),
+            train_samples=self.samples_spin.value() or None,
+            pen_files=tuple(self.pen_files.paths()),
+            pen_repeat=self.pen_files.repeat_spin.value(),
+        )
+
+
+def row(*widgets) -> QHBoxLayout:
+    row = QHBoxLayout()
+    row.setContentsMargins(0, 0, 0, 0)
+    for widget in widgets:
+        row.addWidget(widget)
+    return row
