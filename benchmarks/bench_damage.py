@@ -5,7 +5,7 @@
 
 Each case is a real file with bytes flipped, cut short, a block zeroed or junk
 appended (cards also get keys dropped and values of other types), as
-tests/damage.py makes them. Counts per kind: cases, loaded, refused (the
+benchmarks/damage.py makes them. Counts per kind: cases, loaded, refused (the
 project's own error, one line naming the file), escaped (anything else, with
 examples). Models go through Keras' full load only for the first ``--full-loads``
 cases that pass the cheap pre-check (``inspect_model_file``), counted apart as
@@ -24,10 +24,9 @@ import time
 from collections import Counter
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).parents[1] / "tests"))
-import damage  # noqa: E402
+import damage
 
-from mnist_pad.model_io import default_model_path  # noqa: E402
+from mnist_pad.model_io import default_model_path
 
 MNIST_SAMPLE = Path(__file__).parents[1] / "tests" / "data" / "mnist_sample.npz"
 PEN_SUBSET = 100  # digits in the pen-digits, not-a-digit and store files: loads stay fast

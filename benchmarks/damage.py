@@ -5,7 +5,7 @@ A ``Damage`` flips bytes, cuts the file short, zeroes a block or appends junk;
 ``Kind`` builds its real, undamaged file once (from the project's own data and
 code) and loads a damaged copy the way the app and the commands do, so that
 ``outcome`` can tell a clean load from a refusal in the project's own words and
-from anything else (an escape). Shared by tests/test_damaged_files.py (a few
+from anything else (an escape). Shared by tests/core/test_damaged_files.py (a few
 cases per kind, through Hypothesis) and benchmarks/bench_damage.py (thousands).
 """
 
