@@ -229,6 +229,7 @@ class MainWindow(QMainWindow):
         self.export_action.setEnabled(False)  # until a model serves
         self.export_action.triggered.connect(self.choose_export_path)
         file_menu.addAction(self.export_action)
+        file_menu.addSeparator()  # the adaptation's actions get a group of their own (Qt collapses empty ones)
         self._quit_separator = file_menu.addSeparator()  # the adaptation's actions go above it
         self.quit_action = QAction("&Quit", self)
         self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
