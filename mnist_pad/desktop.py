@@ -4,8 +4,7 @@
 app's reverse-DNS id; ``--uninstall-desktop-entry`` removes exactly those two
 and says where the user's own data stays. The window names the same id with
 ``QGuiApplication.setDesktopFileName``, so launchers and Wayland match the
-window to the entry and its icon. Pure: nothing here imports Qt, and the window's
-start imports only ``APP_ID`` from here: the file helpers (numpy) load when used.
+window to the entry and its icon. Pure: nothing here imports Qt.
 """
 
 from __future__ import annotations
@@ -14,6 +13,7 @@ import sys
 from importlib import resources
 from pathlib import Path
 
+from mnist_pad.files import OutputError, ensure_writable, write_bytes_atomic
 from mnist_pad.user_data import data_directory, models_directory
 
 APP_ID = "io.github.mnist_pad.MnistPad"
@@ -70,8 +70,6 @@ def entry_text(command: list[str]) -> str:
 
 def install(home: Path, command: list[str]) -> list[Path]:
     """Write the entry and the icon, each atomically; the paths written."""
-    from mnist_pad.files import OutputError, ensure_writable, write_bytes_atomic
-
     icon = (resources.files("mnist_pad.resources") / "icon.svg").read_bytes()
     written = []
     for path, payload in ((icon_path(home), icon), (entry_path(home), entry_text(command).encode())):
@@ -86,8 +84,6 @@ def install(home: Path, command: list[str]) -> list[Path]:
 
 def uninstall(home: Path) -> list[Path]:
     """Remove the entry and the icon that ``install`` writes, nothing else; the paths removed."""
-    from mnist_pad.files import OutputError
-
     removed = []
     for path in (entry_path(home), icon_path(home)):
         try:

@@ -15,11 +15,14 @@ import os
 import secrets
 import zipfile
 from pathlib import Path
-from typing import Callable
-
-import numpy as np
+from typing import TYPE_CHECKING, Callable
 
 from mnist_pad.errors import PlainError, first_line
+
+# numpy is imported where an .npz is read: everything imports this ground floor, the
+# window's first paint included, and must not wait for numpy.
+if TYPE_CHECKING:
+    import numpy as np
 
 CARD_SUFFIX = ".card.json"
 
@@ -53,6 +56,8 @@ def read_npz(path: Path, keys, kind: str, error: type[PlainError], optional=()) 
 
     Any problem becomes ``error`` with one sentence.
     """
+    import numpy as np
+
     if not path.is_file():
         raise error(f"{path}: no such file.")
     if not zipfile.is_zipfile(path):  # else numpy would try, and refuse, to unpickle it

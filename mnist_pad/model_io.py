@@ -19,6 +19,7 @@ from importlib import resources
 from pathlib import Path
 
 from mnist_pad.errors import PlainError, first_line
+from mnist_pad.files import card_fraction, read_card
 
 MODEL_SUFFIXES = (".h5", ".keras")
 DEFAULT_MODEL_NAME = "mnist_convnet.h5"
@@ -49,10 +50,6 @@ class LoadedModel:
 
     @property
     def test_accuracy(self) -> float | None:
-        from mnist_pad.files import (
-            card_fraction,  # not at the top: it imports numpy, which the window waits for
-        )
-
         return card_fraction(self.card, "test_accuracy")
 
 
@@ -247,8 +244,6 @@ def load_model(path: str | os.PathLike) -> LoadedModel:
     except Exception as error:  # Keras raises many types for bad files
         raise ModelLoadError(f"{path}: Keras could not load it ({first_line(error)}).") from error
     check_compatible(model, path)
-    from mnist_pad.files import read_card
-
     return LoadedModel(model=model, path=path, card=read_card(path))
 
 
