@@ -27,7 +27,7 @@ from mnist_pad.model_io import load_model
 from mnist_pad.pen_digits import load_pen_digits, render_pad_strokes
 from mnist_pad.predictor import Predictor, configure_for_live_use, predict_strokes
 from mnist_pad.preprocess import PAD_PEN_WIDTH, STROKE_WIDTH
-from training.pen_data import from_pen_digits, split_writers
+from training.pen_data import from_pen_digits, split_held_out
 
 ROTATION_DEG = 6.0
 WIDTHS = (STROKE_WIDTH - 0.5, STROKE_WIDTH + 0.5)
@@ -50,7 +50,7 @@ def held_out_accuracy(model_paths: list[Path], pen_path: Path) -> dict:
     correct_plain = correct_tta = total = 0
     for fold, path in enumerate(model_paths):
         predictor = Predictor(load_model(path).model)
-        held_out = split_writers(pen, (fold, len(model_paths)))[1]
+        held_out = split_held_out(pen, (fold, len(model_paths)))[1]
         stacks = np.stack([variants(s) for s in held_out.strokes])  # (n, variants, 28, 28)
         probabilities = predictor.predict_batch(stacks.reshape(-1, 28, 28)).reshape(len(stacks), -1, 10)
         correct_plain += int((probabilities[:, 0].argmax(1) == held_out.labels).sum())

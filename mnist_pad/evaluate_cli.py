@@ -19,7 +19,12 @@ import os
 import sys
 
 from mnist_pad.errors import PlainError
-from training.arguments import ArgumentParser, number_in_range, writer_fold
+from training.arguments import (
+    ArgumentParser,
+    contributor_names,
+    number_in_range,
+    writer_fold,
+)
 
 EXIT_BAD_INPUT = 2
 
@@ -40,6 +45,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="with --strokes: only the writers of fold K of F, the digits that "
                         "mnist-pad-train --hold-out-writers K/F left out; with --adapt, only they are "
                         "adapted to and scored, and the other writers' digits are replayed")
+    parser.add_argument("--hold-out-contributors", type=contributor_names, metavar="NAMES",
+                        help="with --strokes: only the digits of these contributors (institutions), "
+                        "comma-separated: those that mnist-pad-train --hold-out-contributors NAMES left out")
     parser.add_argument("--adapt", type=number_in_range(int, 1), metavar="N",
                         help="with --strokes: adapt to each writer's first N digits and score the rest "
                         "before and after (MNIST to replay from --data)")
@@ -63,12 +71,14 @@ def main(argv: list[str] | None = None) -> int:
 
     model_path = args.model or str(default_model_path())
     try:
-        if args.hold_out_writers and not args.strokes:
-            raise PenDigitsError("--hold-out-writers needs --strokes FILE.npz.")
+        if (args.hold_out_writers or args.hold_out_contributors) and not args.strokes:
+            raise PenDigitsError("--hold-out-writers and --hold-out-contributors need --strokes FILE.npz.")
         inspect_model_file(model_path)  # refuse a bad file before importing TensorFlow
         digits = load_pen_digits(args.strokes) if args.strokes else None
         if digits is not None and args.hold_out_writers and args.adapt is None:
             digits = held_out_digits(digits, args.hold_out_writers)
+        if digits is not None and args.hold_out_contributors:
+            digits = contributors_digits(digits, args.hold_out_contributors)
         data = None if digits and args.adapt is None else load_mnist(args.data)
         import_tensorflow_quietly()
         loaded = load_model(model_path)
@@ -76,30 +86,55 @@ def main(argv: list[str] | None = None) -> int:
         print(f"mnist-pad-eval: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
 
-    from training.evaluate import evaluate, evaluate_predictions, per_writer_summary
+    from training.evaluate import (
+        evaluate,
+        evaluate_predictions,
+        per_contributor_accuracy,
+        per_writer_summary,
+    )
 
     if args.adapt is not None:
         return _evaluate_adaptation(loaded, digits, data, args)
-    per_writer = None
+    per_writer = per_contributor = None
     if digits is not None:
         probabilities = _predict_replayed(loaded.model, digits, args.scale)
         evaluation = evaluate_predictions(digits.labels, probabilities)
         per_writer = per_writer_summary(digits.labels, probabilities.argmax(1), digits.writers)
+        per_contributor = per_contributor_accuracy(digits.labels, probabilities.argmax(1), digits.writers)
         source = {"strokes": args.strokes, "scale": args.scale}
         if args.hold_out_writers:
             source["writer_fold"] = "{}/{}".format(args.hold_out_writers[0] + 1, args.hold_out_writers[1])
+        if args.hold_out_contributors:
+            source["contributors"] = list(args.hold_out_contributors)
     else:
         evaluation = evaluate(loaded.model, data.x_test, data.y_test)
         source = {"data": data.source, "split": "test"}
 
     if args.json:
-        writers = {"per_writer": per_writer} if per_writer else {}
+        writers = {"per_writer": per_writer, "per_contributor": per_contributor} if per_writer else {}
         print(json.dumps({"model": str(loaded.path), **source, **evaluation.as_dict(), **writers}))
     else:
         where = f"{args.strokes} at scale {args.scale}" if digits is not None else f"{data.source} (test)"
-        report = evaluation.report() + (_writers_report(per_writer) if per_writer else "")
+        report = evaluation.report() + (_writers_report(per_writer, per_contributor) if per_writer else "")
         print(f"model {loaded.path}\ndata  {where}\n\n{report}")
     return 0
+
+
+def contributors_digits(digits, names: tuple[str, ...]):
+    """The digits of the contributors ``names`` (PenDigitsError for a name the file does not hold)."""
+    import numpy as np
+
+    from mnist_pad.pen_digits import (
+        PenDigitsError,
+        contributors_of,
+        subset,
+        unknown_contributors,
+    )
+
+    unknown = unknown_contributors(digits.writers, names)
+    if unknown:
+        raise PenDigitsError(f"{unknown.rstrip('.')} (--hold-out-contributors).")
+    return subset(digits, np.isin(contributors_of(digits.writers), list(names)))
 
 
 def held_out_digits(digits, fold: tuple[int, int]):
@@ -115,11 +150,12 @@ def in_fold(digits, fold: tuple[int, int]):
     return writer_folds(digits.writers, fold[1]) == fold[0]
 
 
-def _writers_report(summary: dict) -> str:
+def _writers_report(summary: dict, per_contributor: dict) -> str:
     worst = ", ".join(f"{w['writer']} {w['accuracy']:.3f} (n={w['n']})" for w in summary["worst_writers"])
+    contributors = ", ".join(f"{name} {c['accuracy']:.3f} (n={c['n']})" for name, c in per_contributor.items())
     return (
         f"\n\n{summary['writers']} writers: median accuracy {summary['median_accuracy']:.4f}, "
-        f"worst {summary['worst_accuracy']:.4f}\nworst writers: {worst}"
+        f"worst {summary['worst_accuracy']:.4f}\nworst writers: {worst}\ncontributors: {contributors}"
     )
 
 

@@ -16,6 +16,7 @@ from mnist_pad.preprocess import PAD_PEN_WIDTH, strokes_to_image
 
 KEYS = ("labels", "points", "stroke_offsets", "sample_offsets")
 WRITER_KEY = "writer"  # optional: who wrote each digit
+CONTRIBUTOR_KEY = "contributor"  # optional: the institution that recorded it
 UNKNOWN_WRITER = "unknown"
 MAX_WIDTH_FRACTION = 0.95  # a very wide digit is fitted to the canvas width instead
 DIGIT_SCALE = 0.6  # of the pad's height: about how tall people draw on the pad
@@ -45,7 +46,7 @@ class PenDigits:
 
 def load_pen_digits(path: str | Path) -> PenDigits:
     path = Path(path)
-    arrays = read_npz(path, KEYS, "a pen-digits file", PenDigitsError, optional=(WRITER_KEY,))
+    arrays = read_npz(path, KEYS, "a pen-digits file", PenDigitsError, optional=(WRITER_KEY, CONTRIBUTOR_KEY))
     for key in KEYS:  # other dtypes (text, say) would fail the conversions below
         if arrays[key].dtype.kind not in "iuf" or arrays[key].ndim == 0:
             raise PenDigitsError(f"{path}: its {key} array does not hold numbers (corrupt file).")
@@ -76,10 +77,33 @@ def subset(digits: PenDigits, mask: np.ndarray) -> PenDigits:
 
 
 def _writers(arrays: dict[str, np.ndarray], n: int) -> np.ndarray:
+    """Writer ids as ``contributor/writer``, the shared files' form, whatever the file keeps apart.
+
+    A writer's contributor is then always the part of its id before the first "/"
+    (``contributors_of``), so splits by writer and by institution read one array.
+    """
     writers = arrays.get(WRITER_KEY)
-    if writers is None or writers.shape != (n,):
-        return np.full(n, UNKNOWN_WRITER)
-    return writers.astype(str)
+    writers = np.full(n, UNKNOWN_WRITER) if writers is None or writers.shape != (n,) else writers.astype(str)
+    contributors = arrays.get(CONTRIBUTOR_KEY)
+    if contributors is None or contributors.shape != (n,):
+        return writers
+    prefixes = np.char.add(contributors.astype(str), "/")
+    return np.where(np.char.startswith(writers, prefixes), writers, np.char.add(prefixes, writers))
+
+
+def contributors_of(writers: np.ndarray) -> np.ndarray:
+    """The contributor (institution) of each writer id: the part before the first "/", else the whole id."""
+    writers = np.asarray(writers).astype(str)
+    return np.char.partition(writers, "/")[:, 0] if writers.size else writers
+
+
+def unknown_contributors(writers: np.ndarray, names) -> str | None:
+    """The sentence saying which of ``names`` no writer belongs to, naming those there are; None when all are."""
+    present = sorted(set(contributors_of(writers)))
+    unknown = [name for name in names if name not in present]
+    if not unknown:
+        return None
+    return f"no contributor {', '.join(unknown)} in the pen digits; they hold {', '.join(present)}."
 
 
 def _validate(path: Path, digits: PenDigits) -> None:

@@ -37,6 +37,33 @@ def writer_fold(text: str) -> tuple[int, int]:
     return fold - 1, folds
 
 
+EACH_CONTRIBUTOR = "each"
+
+
+def contributor_names(text: str) -> tuple[str, ...]:
+    """An argparse ``type``: contributors (institutions) by name, separated by commas: 'art,cea'."""
+    names = tuple(dict.fromkeys(name.strip() for name in text.split(",") if name.strip()))
+    if not names:
+        raise argparse.ArgumentTypeError(f"{text!r} names no contributor")
+    return names
+
+
+def contributor_groups(text: str) -> tuple[tuple[str, ...], ...] | str:
+    """An argparse ``type``: the groups of contributors that cross-validation leaves out in turn.
+
+    'each' leaves out one contributor at a time; 'art+cea,ceb' leaves out art and cea
+    together, then ceb.
+    """
+    if text.strip() == EACH_CONTRIBUTOR:
+        return EACH_CONTRIBUTOR
+    groups = tuple(contributor_names(group.replace("+", ",")) for group in text.split(",") if group.strip())
+    if len(groups) < 2:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: name at least two groups to leave out in turn, like art+cea,ceb, or 'each'"
+        )
+    return groups
+
+
 class ArgumentParser(argparse.ArgumentParser):
     """argparse, but a bad argument gets one line, not the usage block as well."""
 

@@ -29,6 +29,7 @@ KNOWN_LICENCES = {
 def write_card(
     model_path: Path, data, config, result, test_accuracy: float, command: str,
     pen_sources=(), held_out: dict | None = None, cross_validation: dict | None = None,
+    contributor_cross_validation: dict | None = None,
 ) -> Path:
     import keras
     import tensorflow as tf
@@ -68,8 +69,10 @@ def write_card(
                 for pen in pen_sources
             ),
         ],
-        "held_out_writers": held_out,
+        "held_out_writers": held_out if held_out and "fold" in held_out else None,
+        "held_out_contributors": held_out if held_out and "contributors" in held_out else None,
         "writer_cross_validation": cross_validation,
+        "contributor_cross_validation": contributor_cross_validation,
         "history": [  # epochs counted from 1, as everywhere a person reads them
             {**{k: round(v, 6) for k, v in vars(epoch).items() if k != "epoch"}, "epoch": epoch.epoch + 1}
             for epoch in result.epochs
@@ -197,15 +200,19 @@ def _trained_in_words(card: _CardReader) -> list[str]:
         lines.append(f"Each batch was varied at random, {augmentation}.")
     if pen_augmentation:
         lines.append(f"Each pen digit was redrawn with a varied path: {pen_augmentation}.")
-    for key, whose in (("writer_cross_validation", "writers it was not trained on"),
-                       ("held_out_writers", "the writers held out of its training")):
+    for key, whose, unseen in (
+        ("contributor_cross_validation", "institutions it was not trained on", "institution"),
+        ("writer_cross_validation", "writers it was not trained on", "writer"),
+        ("held_out_contributors", "the institutions held out of its training", "institution"),
+        ("held_out_writers", "the writers held out of its training", "writer"),
+    ):
         figures = card.mapping(key)
         accuracy = card.share("accuracy", card=figures)
         if accuracy is not None:
             n, folds = card.count("n", card=figures), card.count("folds", card=figures)
             detail = [f"{n:,} digits"] if n is not None else []
             if folds:
-                detail.append(f"each scored by one of {folds} models trained without its writer")
+                detail.append(f"each scored by one of {folds} models trained without its {unseen}")
             scored = f" ({', '.join(detail)})" if detail else ""
             lines.append(f"On pen digits of {whose} it gets {_percent(accuracy)} right{scored}.")
     seconds = card.seconds("training_seconds", "how long it trained")

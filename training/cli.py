@@ -2,6 +2,7 @@
 
     mnist-pad-train --data mnist.npz --epochs 5 --augment --out my_model.h5
     mnist-pad-train --strokes dev.npz --hold-out-writers 1/3 --augment --out fold1.h5
+    mnist-pad-train --strokes dev.npz --cross-validate-contributors each --augment --out model.h5
 
 Progress goes to stderr; the last line on stdout is the summary with the test
 accuracy. Ctrl-C stops after the current batch and keeps the best checkpoint;
@@ -20,7 +21,14 @@ from pathlib import Path
 
 from mnist_pad.errors import PlainError
 from training import import_tensorflow_quietly
-from training.arguments import ArgumentParser, number_in_range, writer_fold
+from training.arguments import (
+    EACH_CONTRIBUTOR,
+    ArgumentParser,
+    contributor_groups,
+    contributor_names,
+    number_in_range,
+    writer_fold,
+)
 from training.card import write_card
 from training.evaluate import evaluate
 
@@ -53,6 +61,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--cross-validate", type=number_in_range(int, 2, 10), metavar="F",
                         help="first train F models with the same settings, each leaving out one writer fold, "
                         "and record their held-out-writer figures in the final model's card")
+    parser.add_argument("--hold-out-contributors", type=contributor_names, default=(), metavar="NAMES",
+                        help="leave out the pen digits of these contributors (institutions, the files' "
+                        "contributor field), comma-separated, and report accuracy on them at the end")
+    parser.add_argument("--cross-validate-contributors", type=contributor_groups, metavar="GROUPS",
+                        help="first train one model per group of contributors, each leaving that group out: "
+                        "'each' (one contributor at a time) or groups like art+cea,ceb; their figures on "
+                        "the institutions they never saw go in the final model's card")
     parser.add_argument("--validation-writers", type=number_in_range(float, 0.0, 0.5), default=0.1,
                         metavar="SHARE", help="this share of the trained-on pen writers validates beside MNIST's "
                         "validation images instead of training (default 0.1)")
@@ -113,11 +128,13 @@ def main(argv: list[str] | None = None) -> int:
             raise ValueError("--hold-out-writers needs pen digits to hold out: add --strokes FILE.npz.")
         if args.cross_validate and (not args.strokes or args.hold_out_writers):
             raise ValueError("--cross-validate needs --strokes FILE.npz and holds out its own writer folds.")
+        contributor_folds = _contributor_folds(pen, args)
         data = load_mnist(args.data)
         config = TrainConfig(
             epochs=args.epochs, batch_size=args.batch_size, augment=args.augment,
             train_samples=args.train_samples, workers=args.workers, pen_files=tuple(args.strokes),
             pen_repeat=args.pen_repeat, hold_out_writers=args.hold_out_writers,
+            hold_out_contributors=args.hold_out_contributors,
             validation_writers=args.validation_writers,
             init_model=args.init_model, learning_rate=args.learning_rate, patience=args.patience,
         )
@@ -145,7 +162,17 @@ def main(argv: list[str] | None = None) -> int:
             if not outcome.written or cancel.is_set():
                 return EXIT_INTERRUPTED
             folds.append(outcome.held_out)
-        finished = run.once(out, config, cross_validation=_pooled(folds) if folds else None)
+        institutions = []
+        for group in contributor_folds:
+            fold_out = out.with_name(f"{out.stem}.without-{'+'.join(group)}.h5")
+            outcome = run.once(fold_out, replace(config, hold_out_contributors=group))
+            if not outcome.written or cancel.is_set():
+                return EXIT_INTERRUPTED
+            institutions.append(outcome.held_out)
+        finished = run.once(
+            out, config, cross_validation=_pooled(folds) if folds else None,
+            contributor_cross_validation=_pooled(institutions) if institutions else None,
+        )
     except (PlainError, ValueError) as error:  # ValueError: data too small to split
         return _fail(str(error))
     finally:
@@ -166,7 +193,9 @@ class _Run:
         self.data, self.pen, self.pen_sources = data, pen, pen_sources
         self.command, self.cancel = command, cancel
 
-    def once(self, out: Path, config, cross_validation: dict | None = None) -> _Outcome:
+    def once(
+        self, out: Path, config, cross_validation: dict | None = None, contributor_cross_validation: dict | None = None,
+    ) -> _Outcome:
         from training.fit import train
 
         progress = _ConsoleProgress(config.epochs)
@@ -179,19 +208,25 @@ class _Run:
             return _Outcome(written=False)
         model = _saved_model(out)
         test_accuracy = evaluate(model, self.data.x_test, self.data.y_test).accuracy
-        predictions = _held_out_predictions(model, self.pen, config.hold_out_writers)
+        predictions = _held_out_predictions(model, self.pen, config)
         held_out = None
         if predictions is not None:
-            fold, folds = config.hold_out_writers
-            held_out = {"fold": f"{fold + 1}/{folds}", **held_out_summary(*predictions)}
+            held_out = held_out_summary(*predictions)
+            if config.hold_out_writers:
+                fold, folds = config.hold_out_writers
+                held_out["fold"] = f"{fold + 1}/{folds}"
+            if config.hold_out_contributors:
+                held_out["contributors"] = list(config.hold_out_contributors)
         write_card(
             out, self.data, config, result, test_accuracy, self.command,
             pen_sources=self.pen_sources, held_out=held_out, cross_validation=cross_validation,
+            contributor_cross_validation=contributor_cross_validation,
         )
         ending = "stopped by Ctrl-C" if result.cancelled else (
             "stopped early" if result.stopped_early else "all epochs run")
+        whose = "contributors" if config.hold_out_contributors else "writers"
         held_out_line = (
-            f" | held-out writers {held_out['accuracy']:.4f} ({held_out['n']} digits)" if held_out else ""
+            f" | held-out {whose} {held_out['accuracy']:.4f} ({held_out['n']} digits)" if held_out else ""
         )
         print(
             f"test accuracy {test_accuracy:.4f}{held_out_line} | best val_acc {result.best_val_acc:.4f} at "
@@ -208,27 +243,55 @@ def _saved_model(model_path: Path):
     return keras.saving.load_model(model_path, compile=False, safe_mode=True)
 
 
-def _held_out_predictions(model, pen, hold_out):
-    """(labels, predicted, writers) of the held-out writers' digits, rendered as the pad renders them."""
-    if hold_out is None:
+def _contributor_folds(pen, args) -> list[tuple[str, ...]]:
+    """The groups of contributors that cross-validation leaves out in turn, each checked against the pen
+    digits, as is ``--hold-out-contributors`` (ValueError: one sentence)."""
+    from mnist_pad.pen_digits import contributors_of
+    from training.pen_data import check_contributors
+
+    groups = args.cross_validate_contributors
+    if (args.hold_out_contributors or groups) and not args.strokes:
+        raise ValueError("holding out contributors needs their pen digits: add --strokes FILE.npz.")
+    if groups and (args.hold_out_contributors or args.hold_out_writers):
+        raise ValueError("--cross-validate-contributors holds out its own contributors; "
+                         "drop --hold-out-contributors and --hold-out-writers.")
+    if groups == EACH_CONTRIBUTOR:
+        groups = [(name,) for name in sorted(set(contributors_of(pen.writers)))]
+    for group in [args.hold_out_contributors] if args.hold_out_contributors else groups or []:
+        check_contributors(pen, group)
+    return list(groups or [])
+
+
+def _held_out_predictions(model, pen, config):
+    """(labels, predicted, writers) of the held-out digits, rendered as the pad renders them."""
+    if config.hold_out_writers is None and not config.hold_out_contributors:
         return None
     from mnist_pad.predictor import Predictor
-    from training.pen_data import split_writers
+    from training.pen_data import split_held_out
 
-    held_out = split_writers(pen, hold_out)[1]
+    held_out = split_held_out(pen, config.hold_out_writers, config.hold_out_contributors)[1]
     predicted = Predictor(model).predict_batch(held_out.images()).argmax(1)
     return held_out.labels, predicted, held_out.writers
 
 
 def held_out_summary(labels, predicted, writers) -> dict:
-    from training.evaluate import Evaluation, confusion_matrix, per_writer_summary
+    from training.evaluate import (
+        Evaluation,
+        confusion_matrix,
+        per_contributor_accuracy,
+        per_writer_summary,
+    )
 
     evaluation = Evaluation(confusion_matrix(labels, predicted))
-    return {**evaluation.as_dict(), "per_writer": per_writer_summary(labels, predicted, writers)}
+    return {
+        **evaluation.as_dict(),
+        "per_writer": per_writer_summary(labels, predicted, writers),
+        "per_contributor": per_contributor_accuracy(labels, predicted, writers),
+    }
 
 
 def _pooled(folds) -> dict:
-    """Every fold's held-out digits together: each dev writer scored by a model that never saw them."""
+    """Every fold's held-out digits together: each writer scored by a model that never saw them."""
     import numpy as np
 
     labels, predicted, writers = (np.concatenate(part) for part in zip(*folds))

@@ -62,6 +62,17 @@ def per_writer_summary(labels: np.ndarray, predicted: np.ndarray, writers: np.nd
     }
 
 
+def per_contributor_accuracy(labels: np.ndarray, predicted: np.ndarray, writers: np.ndarray) -> dict:
+    """Accuracy on each contributor's (institution's) digits: ``{name: {"n": digits, "accuracy": share}}``."""
+    from mnist_pad.pen_digits import contributors_of
+
+    correct = np.asarray(labels) == np.asarray(predicted)
+    names, which = np.unique(contributors_of(writers), return_inverse=True)
+    counts = np.bincount(which, minlength=len(names))
+    right = np.bincount(which, weights=correct, minlength=len(names))
+    return {str(name): {"n": int(n), "accuracy": float(r / n)} for name, n, r in zip(names, counts, right)}
+
+
 def confusion_matrix(labels: np.ndarray, predicted: np.ndarray) -> np.ndarray:
     flat = np.asarray(labels, np.int64) * NUM_CLASSES + np.asarray(predicted, np.int64)
     return np.bincount(flat, minlength=NUM_CLASSES**2).reshape(NUM_CLASSES, NUM_CLASSES)

@@ -22,7 +22,7 @@ from training.data import MnistData, split_validation
 from training.generator import MnistSequence
 from training.job import BatchProgress, EpochResult, TrainConfig, TrainResult
 from training.model import build_model, compile_model, load_seed_model
-from training.pen_data import PenSamples, split_validation_writers, split_writers
+from training.pen_data import PenSamples, split_held_out, split_validation_writers
 
 MONITOR = "val_acc"
 
@@ -92,7 +92,7 @@ def train(
     """Fit a model on ``data`` (and ``pen`` digits) and keep its best epoch (by val_acc) at ``out_path``.
 
     The model is fresh, or ``config.init_model``'s weights. Pen digits of the
-    writers ``config.hold_out_writers`` names are left out; of the rest, a share
+    writers ``config.hold_out_writers`` and ``config.hold_out_contributors`` name are left out; of the rest, a share
     of the writers (``config.validation_writers``) validates beside MNIST's
     validation images, so a held-out fold is never looked at.
 
@@ -116,7 +116,8 @@ def train(
     pen_train = pen_val = None
     if pen is not None:
         pen_train, pen_val = split_validation_writers(
-            split_writers(pen, config.hold_out_writers)[0], config.validation_writers
+            split_held_out(pen, config.hold_out_writers, config.hold_out_contributors)[0],
+            config.validation_writers,
         )
     train_batches = MnistSequence(
         x_train, y_train, config.batch_size, shuffle=True, augment=config.augment,

@@ -25,6 +25,7 @@ class TrainConfig:
     pen_files: tuple[str, ...] = ()  # pen-digits files whose digits join MNIST's
     pen_repeat: int = 3  # each pen digit is seen this many times an epoch (varied anew when augmenting)
     hold_out_writers: tuple[int, int] | None = None  # (fold, folds): that fold's writers are not trained on
+    hold_out_contributors: tuple[str, ...] = ()  # these institutions' writers are not trained on
     validation_writers: float = 0.1  # this share of the trained-on pen writers validates instead
     init_model: str | None = None  # start from this model's weights instead of fresh ones
     learning_rate: float = 1e-3

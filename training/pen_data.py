@@ -16,9 +16,11 @@ import numpy as np
 from mnist_pad.files import file_sha256
 from mnist_pad.pen_digits import (
     PenDigits,
+    contributors_of,
     in_pad_units,
     load_pen_digits,
     render_pad_digits,
+    unknown_contributors,
 )
 
 VALIDATION_SEED = 1  # writer_folds' seed for validation writers (hold-out folds use 0)
@@ -79,13 +81,29 @@ def concatenate(parts: list[PenSamples]) -> PenSamples:
     )
 
 
-def split_writers(samples: PenSamples, hold_out: tuple[int, int] | None) -> tuple[PenSamples, PenSamples]:
-    """(trained on, held out): the writers of fold ``hold_out = (fold, folds)`` are held out."""
-    if hold_out is None:
-        return samples, samples.subset(np.zeros(len(samples), bool))
-    fold, folds = hold_out
-    held_out = writer_folds(samples.writers, folds) == fold
+def split_held_out(
+    samples: PenSamples, writer_fold: tuple[int, int] | None = None, contributors: tuple[str, ...] = ()
+) -> tuple[PenSamples, PenSamples]:
+    """(trained on, held out): the writers of ``writer_fold = (fold, folds)`` and of ``contributors``
+    are held out, whole."""
+    held_out = np.isin(contributors_of(samples.writers), list(contributors))
+    if writer_fold is not None:
+        fold, folds = writer_fold
+        held_out |= writer_folds(samples.writers, folds) == fold
     return samples.subset(~held_out), samples.subset(held_out)
+
+
+def check_contributors(samples: PenSamples, names: tuple[str, ...]) -> None:
+    """Raise ValueError, in one sentence, unless holding out ``names`` leaves writers to train on."""
+    unknown = unknown_contributors(samples.writers, names)
+    if unknown:
+        raise ValueError(unknown)
+    present = sorted(set(contributors_of(samples.writers)))
+    if set(present) <= set(names):
+        raise ValueError(
+            f"holding out {', '.join(names)} leaves no pen-digit writers to train on; "
+            f"the pen digits hold {', '.join(present)}."
+        )
 
 
 def split_validation_writers(samples: PenSamples, share: float) -> tuple[PenSamples, PenSamples]:

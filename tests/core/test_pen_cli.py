@@ -11,7 +11,7 @@ from cli_helpers import assert_one_sentence_failure, run
 from pen_helpers import write_pen_digits
 
 from mnist_pad.files import read_card
-from mnist_pad.pen_digits import load_pen_digits, subset
+from mnist_pad.pen_digits import contributors_of, load_pen_digits, subset
 from training.pen_data import writer_folds
 
 
@@ -68,6 +68,66 @@ def test_cross_validation_trains_folds_and_records_held_out_writers(tmp_path, sa
     writers = load_pen_digits(small_pen_file).writers
     assert folds[0]["n"] == int((writer_folds(writers, 2) == 0).sum())
     assert cross["per_writer"]["writers"] == len(set(writers))
+
+
+@pytest.mark.parametrize("names, words", [
+    ("xyz", "no contributor xyz in the pen digits; they hold aga"),
+    ("aga,art,cea,ceb,ced,imp,pri,syn,tos,uqb", "leaves no pen-digit writers to train on"),
+])
+def test_train_refuses_contributors_it_cannot_hold_out(tmp_path, sample_path, small_pen_file, names, words):
+    finished = run("mnist-pad-train", "--data", str(sample_path), "--strokes", str(small_pen_file),
+                   "--hold-out-contributors", names, "--out", str(tmp_path / "m.h5"))
+    assert_one_sentence_failure(finished, words)
+    assert not (tmp_path / "m.h5").exists()
+
+
+def test_contributor_cross_validation_leaves_each_group_out_whole(tmp_path, sample_path, small_pen_file):
+    out = tmp_path / "model.h5"
+    others = "aga+art+cea+ceb+ced+imp+pri+tos+uqb"
+    finished = run("mnist-pad-train", "--data", str(sample_path), "--strokes", str(small_pen_file),
+                   "--cross-validate-contributors", f"syn,{others}", "--epochs", "1", "--pen-repeat", "1",
+                   "--out", str(out))
+    assert finished.returncode == 0, finished.stderr
+    contributors = contributors_of(load_pen_digits(small_pen_file).writers)
+    folds = [read_card(tmp_path / f"model.without-{group}.h5")["held_out_contributors"] for group in ("syn", others)]
+    assert folds[0]["contributors"] == ["syn"] and list(folds[0]["per_contributor"]) == ["syn"]
+    assert folds[0]["n"] == int((contributors == "syn").sum())
+    assert "syn" not in folds[1]["per_contributor"] and folds[1]["n"] == int((contributors != "syn").sum())
+    card = read_card(out)
+    cross = card["contributor_cross_validation"]
+    assert cross["folds"] == 2 and cross["n"] == 800  # every digit scored by the model that never saw its institution
+    assert cross["per_fold_accuracy"] == pytest.approx([f["accuracy"] for f in folds])
+    assert {name: entry["n"] for name, entry in cross["per_contributor"].items()} == {
+        str(name): int((contributors == name).sum()) for name in set(contributors)
+    }
+    assert card["writer_cross_validation"] is None and card["held_out_contributors"] is None
+
+    from training.card import card_in_words
+
+    assert any("institutions it was not trained on" in line for line in card_in_words(card, out.name))
+
+
+def test_eval_per_contributor_figures_add_up_to_the_whole(small_pen_file):
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    whole = json.loads(run("mnist-pad-eval", "--strokes", str(small_pen_file), "--json", env=env).stdout)
+    contributors = contributors_of(load_pen_digits(small_pen_file).writers)
+    per_contributor = whole["per_contributor"]
+    assert sorted(per_contributor) == sorted(set(contributors))
+    assert sum(c["n"] for c in per_contributor.values()) == whole["n"] == 800
+    right = sum(c["n"] * c["accuracy"] for c in per_contributor.values())
+    assert right / whole["n"] == pytest.approx(whole["accuracy"])
+    for name, figures in per_contributor.items():
+        assert figures["n"] == int((contributors == name).sum())
+
+    finished = run("mnist-pad-eval", "--strokes", str(small_pen_file), "--hold-out-contributors", "syn,aga",
+                   "--json", env=env)
+    held = json.loads(finished.stdout)
+    assert held["contributors"] == ["syn", "aga"] and sorted(held["per_contributor"]) == ["aga", "syn"]
+    assert held["n"] == int(np.isin(contributors, ["syn", "aga"]).sum())
+    assert held["per_contributor"]["syn"] == per_contributor["syn"]  # the same digits, the same figures
+
+    refused = run("mnist-pad-eval", "--strokes", str(small_pen_file), "--hold-out-contributors", "xyz", env=env)
+    assert_one_sentence_failure(refused, "no contributor xyz", "they hold aga")
 
 
 def test_eval_reports_per_writer_figures_and_a_writer_fold(tmp_path, small_pen_file):

@@ -1,4 +1,4 @@
-"""Pen-written digits as training data: rendering, writer splits, pen-path variation, a real run."""
+"""Pen-written digits as training data: rendering, writer and contributor splits, pen-path variation, a real run."""
 
 from __future__ import annotations
 
@@ -7,14 +7,20 @@ import argparse
 import numpy as np
 import pytest
 
-from mnist_pad.pen_digits import in_pad_units, load_pen_digits, render_pad_strokes
+from mnist_pad.pen_digits import (
+    contributors_of,
+    in_pad_units,
+    load_pen_digits,
+    render_pad_strokes,
+)
 from training.arguments import writer_fold
 from training.generator import MnistSequence
 from training.pen_augment import random_pen_variation
 from training.pen_data import (
+    check_contributors,
     from_pen_digits,
+    split_held_out,
     split_validation_writers,
-    split_writers,
     to_uint8,
     writer_folds,
 )
@@ -35,14 +41,50 @@ def test_writer_folds_never_split_a_writer(pen):
 
 
 def test_held_out_and_validation_writers_are_disjoint_from_training(pen):
-    trained, held_out = split_writers(pen, writer_fold("2/3"))
+    trained, held_out = split_held_out(pen, writer_fold("2/3"))
     trained, validating = split_validation_writers(trained, 0.1)
     sides = [set(trained.writers), set(validating.writers), set(held_out.writers)]
     assert all(sides) and len(trained) + len(validating) + len(held_out) == len(pen)
     assert not (sides[0] & sides[1]) and not (sides[0] & sides[2]) and not (sides[1] & sides[2])
     # Every fold is held out once: the three held-out sets are the whole file.
-    held = [split_writers(pen, (k, 3))[1] for k in range(3)]
+    held = [split_held_out(pen, (k, 3))[1] for k in range(3)]
     assert sum(len(h) for h in held) == len(pen)
+
+
+def test_a_contributor_is_never_on_both_sides_of_a_split(pen):
+    names = sorted(set(contributors_of(pen.writers)))
+    assert len(names) >= 3, names
+    for held in ((names[0],), (names[1], names[2]), tuple(names[3:])):
+        for fold in (None, (1, 3)):
+            trained, held_out = split_held_out(pen, fold, held)
+            assert len(trained) + len(held_out) == len(pen)
+            trained_names = set(contributors_of(trained.writers))
+            assert set(held) <= set(contributors_of(held_out.writers))
+            assert not trained_names & set(held), (held, fold)
+            assert not set(trained.writers) & set(held_out.writers)
+            trained, validating = split_validation_writers(trained, 0.1)
+            assert not set(contributors_of(validating.writers)) & set(held)
+
+
+def test_holding_out_unknown_or_all_contributors_is_refused_naming_those_there_are(pen):
+    names = sorted(set(contributors_of(pen.writers)))
+    with pytest.raises(ValueError, match="no contributor xyz in the pen digits; they hold " + ", ".join(names)):
+        check_contributors(pen, ("xyz", names[0]))
+    with pytest.raises(ValueError, match="leaves no pen-digit writers to train on"):
+        check_contributors(pen, tuple(names))
+    check_contributors(pen, tuple(names[1:]))  # one institution left to train on is enough
+
+
+def test_contributors_come_from_the_files_contributor_field(tmp_path):
+    stroke = [np.array([[0, 0], [1, 5], [2, 9]], np.float32)]
+    path = tmp_path / "kept_apart.npz"
+    np.savez(path, labels=np.array([1, 2, 3], np.int8), points=np.concatenate(stroke * 3),
+             stroke_offsets=np.array([0, 3, 6, 9]), sample_offsets=np.array([0, 1, 2, 3]),
+             writer=np.array(["w1", "abc/w2", "w3"]), contributor=np.array(["abc", "abc", "xyz"]))
+    digits = load_pen_digits(path)
+    assert list(digits.writers) == ["abc/w1", "abc/w2", "xyz/w3"]  # an id that has it already is kept
+    assert list(contributors_of(digits.writers)) == ["abc", "abc", "xyz"]
+    assert list(contributors_of(np.array(["me", "unknown"]))) == ["me", "unknown"]
 
 
 @pytest.mark.parametrize("text", ["0/3", "4/3", "1/1", "two/3", "1-3"])
@@ -147,7 +189,7 @@ def test_training_on_pen_digits_helps_writers_it_never_saw(tmp_path, sample_data
 
     pen, _ = load_pen_samples([str(pen_digits_path)])
     hold_out = (0, 3)
-    held_out = split_writers(pen, hold_out)[1]
+    held_out = split_held_out(pen, hold_out)[1]
     images = held_out.images()
 
     def held_out_accuracy(with_pen: bool) -> float:
