@@ -156,7 +156,7 @@ def main() -> int:
         }
         if args.not_digits:
             letters = damage.pen_subset(args.not_digits, originals / "not-digits.npz", PEN_SUBSET)
-            kinds["not-a-digit .npz"] = lambda: file_kind(letters, work, rng, args.cases, damage.load_pen_file)
+            kinds["not-a-digit .npz"] = lambda: file_kind(letters, work, rng, args.cases, damage.load_not_digit_file)
         for name, run in kinds.items():
             start = time.perf_counter()
             figures[name] = {**run(), "seconds": round(time.perf_counter() - start, 1)}

@@ -172,10 +172,10 @@ def load_mnist_file(path: Path) -> None:
     load_mnist(path)
 
 
-def load_pen_file(path: Path) -> None:
-    from mnist_pad.pen_digits import load_pen_digits
+def load_not_digit_file(path: Path) -> None:
+    from mnist_pad.pen_digits import load_not_digits
 
-    load_pen_digits(path)
+    load_not_digits(path)
 
 
 def import_pen_file(path: Path) -> None:

@@ -3,6 +3,7 @@
     mnist-pad-eval                                  # the default model on MNIST's test set
     mnist-pad-eval --model m.h5 --strokes dev.npz --scale 0.6 --json
     mnist-pad-eval --model m.h5 --strokes dev.npz --adapt 20 --json  # adapted to each writer
+    mnist-pad-eval --strokes dev.npz --not-digits letters.npz --json   # what it calls "not a digit"
 
 With ``--strokes`` each digit is drawn on the real canvas widget, offscreen,
 through the same mouse-event path as a person's pen, and preprocessed exactly as
@@ -48,6 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--hold-out-contributors", type=contributor_names, metavar="NAMES",
                         help="with --strokes: only the digits of these contributors (institutions), "
                         "comma-separated: those that mnist-pad-train --hold-out-contributors NAMES left out")
+    parser.add_argument("--not-digits", metavar="OTHER.npz",
+                        help="with --strokes: drawings that are not digits (pen-digits layout, labels -1), "
+                        "replayed the same way; reports what the app's not-a-digit rule does on both")
     parser.add_argument("--adapt", type=number_in_range(int, 1), metavar="N",
                         help="with --strokes: adapt to each writer's first N digits and score the rest "
                         "before and after (MNIST to replay from --data)")
@@ -65,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
         inspect_model_file,
         load_model,
     )
-    from mnist_pad.pen_digits import PenDigitsError, load_pen_digits
+    from mnist_pad.pen_digits import PenDigitsError, load_not_digits, load_pen_digits
     from training import import_tensorflow_quietly
     from training.data import load_mnist
 
@@ -79,6 +83,17 @@ def main(argv: list[str] | None = None) -> int:
             digits = held_out_digits(digits, args.hold_out_writers)
         if digits is not None and args.hold_out_contributors:
             digits = contributors_digits(digits, args.hold_out_contributors)
+        if args.not_digits and (not args.strokes or args.adapt is not None):
+            raise PenDigitsError("--not-digits needs --strokes FILE.npz, the digits to tell them from, and no --adapt.")
+        others, chars = load_not_digits(args.not_digits) if args.not_digits else (None, None)
+        if others is not None and args.hold_out_contributors:
+            import numpy as np
+
+            from mnist_pad.pen_digits import contributors_of
+
+            kept = np.isin(contributors_of(others.writers), list(args.hold_out_contributors))
+            others = contributors_digits(others, args.hold_out_contributors)
+            chars = None if chars is None else chars[kept]
         data = None if digits and args.adapt is None else load_mnist(args.data)
         import_tensorflow_quietly()
         loaded = load_model(model_path)
@@ -106,6 +121,14 @@ def main(argv: list[str] | None = None) -> int:
             source["writer_fold"] = "{}/{}".format(args.hold_out_writers[0] + 1, args.hold_out_writers[1])
         if args.hold_out_contributors:
             source["contributors"] = list(args.hold_out_contributors)
+        if others is not None:
+            from mnist_pad.digit_rule import DigitRule, rejection_figures
+
+            other_probabilities = _predict_replayed(loaded.model, others, args.scale)
+            source["not_digits_file"] = args.not_digits
+            source.update(rejection_figures(
+                DigitRule.for_card(loaded.card), probabilities, digits.labels, other_probabilities, chars
+            ))
     else:
         evaluation = evaluate(loaded.model, data.x_test, data.y_test)
         source = {"data": data.source, "split": "test"}
@@ -116,6 +139,8 @@ def main(argv: list[str] | None = None) -> int:
     else:
         where = f"{args.strokes} at scale {args.scale}" if digits is not None else f"{data.source} (test)"
         report = evaluation.report() + (_writers_report(per_writer, per_contributor) if per_writer else "")
+        if "digits_accepted" in source:
+            report += _rule_report(source)
         print(f"model {loaded.path}\ndata  {where}\n\n{report}")
     return 0
 
@@ -148,6 +173,16 @@ def in_fold(digits, fold: tuple[int, int]):
     from training.pen_data import writer_folds
 
     return writer_folds(digits.writers, fold[1]) == fold[0]
+
+
+def _rule_report(figures: dict) -> str:
+    rule = figures["rule"]
+    return (
+        f"\n\nnot a digit below {rule['threshold']:.3f} (temperature {rule['temperature']:.3f}, "
+        f"{rule['source']} rule): digits accepted {figures['digits_accepted']:.4f}, accuracy on them "
+        f"{figures['accuracy_on_accepted']:.4f}, ECE {figures['ece']:.4f}; not-digits turned away "
+        f"{figures['not_digits_rejected']:.4f} of {figures['not_digits']}, AUROC {figures['auroc']:.4f}"
+    )
 
 
 def _writers_report(summary: dict, per_contributor: dict) -> str:

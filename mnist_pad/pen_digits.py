@@ -17,6 +17,8 @@ from mnist_pad.preprocess import PAD_PEN_WIDTH, strokes_to_image
 KEYS = ("labels", "points", "stroke_offsets", "sample_offsets")
 WRITER_KEY = "writer"  # optional: who wrote each digit
 CONTRIBUTOR_KEY = "contributor"  # optional: the institution that recorded it
+CHAR_KEY = "char"  # optional, in files of drawings that are not digits: what was asked for (a letter)
+NOT_A_DIGIT = -1  # the label of every drawing in a not-a-digit file
 UNKNOWN_WRITER = "unknown"
 MAX_WIDTH_FRACTION = 0.95  # a very wide digit is fitted to the canvas width instead
 DIGIT_SCALE = 0.6  # of the pad's height: about how tall people draw on the pad
@@ -45,8 +47,24 @@ class PenDigits:
 
 
 def load_pen_digits(path: str | Path) -> PenDigits:
-    path = Path(path)
-    arrays = read_npz(path, KEYS, "a pen-digits file", PenDigitsError, optional=(WRITER_KEY, CONTRIBUTOR_KEY))
+    digits, _ = _load(Path(path), "a pen-digits file", "digits")
+    if digits.labels.min() < 0 or digits.labels.max() > 9:
+        raise PenDigitsError(f"{path}: labels must be digits from 0 to 9.")
+    return digits
+
+
+def load_not_digits(path: str | Path) -> tuple[PenDigits, np.ndarray | None]:
+    """Drawings that are not digits (the pen-digits layout, every label -1), and what each was meant to be
+    (the ``char`` array, when the file has one)."""
+    digits, arrays = _load(Path(path), "a not-a-digit file", "drawings")
+    if np.any(digits.labels != NOT_A_DIGIT):
+        raise PenDigitsError(f"{path}: every label of a not-a-digit file must be {NOT_A_DIGIT}.")
+    chars = arrays.get(CHAR_KEY)
+    return digits, chars.astype(str) if chars is not None and chars.shape == digits.labels.shape else None
+
+
+def _load(path: Path, kind: str, noun: str) -> tuple[PenDigits, dict[str, np.ndarray]]:
+    arrays = read_npz(path, KEYS, kind, PenDigitsError, optional=(WRITER_KEY, CONTRIBUTOR_KEY, CHAR_KEY))
     for key in KEYS:  # other dtypes (text, say) would fail the conversions below
         if arrays[key].dtype.kind not in "iuf" or arrays[key].ndim == 0:
             raise PenDigitsError(f"{path}: its {key} array does not hold numbers (corrupt file).")
@@ -57,8 +75,8 @@ def load_pen_digits(path: str | Path) -> PenDigits:
         sample_offsets=arrays["sample_offsets"].astype(np.int64),
         writers=_writers(arrays, len(arrays["labels"])),
     )
-    _validate(path, digits)
-    return digits
+    _validate(path, digits, noun)
+    return digits, arrays
 
 
 def subset(digits: PenDigits, mask: np.ndarray) -> PenDigits:
@@ -106,7 +124,7 @@ def unknown_contributors(writers: np.ndarray, names) -> str | None:
     return f"no contributor {', '.join(unknown)} in the pen digits; they hold {', '.join(present)}."
 
 
-def _validate(path: Path, digits: PenDigits) -> None:
+def _validate(path: Path, digits: PenDigits, noun: str) -> None:
     n, points, strokes = len(digits.labels), digits.points, digits.stroke_offsets
     consistent = (
         digits.labels.ndim == 1 and points.ndim == 2 and points.shape[1] == 2
@@ -119,9 +137,7 @@ def _validate(path: Path, digits: PenDigits) -> None:
     if not consistent:
         raise PenDigitsError(f"{path}: its offsets do not match its points (corrupt file).")
     if n == 0:
-        raise PenDigitsError(f"{path}: holds no digits.")
-    if digits.labels.min() < 0 or digits.labels.max() > 9:
-        raise PenDigitsError(f"{path}: labels must be digits from 0 to 9.")
+        raise PenDigitsError(f"{path}: holds no {noun}.")
     if not np.isfinite(points).all():
         raise PenDigitsError(f"{path}: holds points that are not finite numbers.")
 

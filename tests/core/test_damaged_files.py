@@ -23,7 +23,7 @@ from damage import (
     load_mnist_file,
     load_model_fully,
     load_model_precheck,
-    load_pen_file,
+    load_not_digit_file,
     open_store,
     outcome,
     random_damage,
@@ -71,7 +71,7 @@ def assert_clean(result: str) -> None:
 
 @pytest.mark.parametrize(("kind", "load"), [
     ("model.h5", load_model_precheck), ("model.keras", load_model_precheck), ("mnist.npz", load_mnist_file),
-    ("pen", import_pen_file), ("letters", load_pen_file), ("store", open_store),
+    ("pen", import_pen_file), ("letters", load_not_digit_file), ("store", open_store),
 ])
 @DAMAGE_SETTINGS
 @given(damage=damages)

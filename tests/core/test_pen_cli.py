@@ -148,3 +148,68 @@ def test_eval_reports_per_writer_figures_and_a_writer_fold(tmp_path, small_pen_f
     assert fold["writer_fold"] == "2/2"
     assert fold["n"] == int((writer_folds(digits.writers, 2) == 1).sum())
     assert fold["per_writer"]["writers"] == len(set(digits.writers[writer_folds(digits.writers, 2) == 1]))
+
+
+def _not_digit_files(tmp_path, small_pen_file):
+    stroke = [np.array([[0, 0], [1, 5], [2, 9]], np.float32)]
+    corrupt = tmp_path / "corrupt.npz"
+    corrupt.write_bytes(b"PK\x03\x04 not really a zip")
+    return {
+        "missing": (tmp_path / "nowhere.npz", "no such file"),
+        "corrupt": (corrupt, "not"),
+        "empty": (write_pen_digits(tmp_path / "empty.npz", [], []), "holds no drawings"),
+        "labels": (small_pen_file, "every label of a not-a-digit file must be -1"),
+        "mixed": (write_pen_digits(tmp_path / "mixed.npz", [-1, 3], [stroke, stroke]), "must be -1"),
+    }
+
+
+@pytest.mark.parametrize("kind", ["missing", "corrupt", "empty", "labels", "mixed"])
+def test_eval_refuses_a_bad_not_digits_file_in_one_sentence_naming_it(tmp_path, small_pen_file, kind):
+    path, needle = _not_digit_files(tmp_path, small_pen_file)[kind]
+    finished = run("mnist-pad-eval", "--strokes", str(small_pen_file), "--not-digits", str(path), "--json")
+    assert_one_sentence_failure(finished, str(path), needle)
+
+
+@pytest.fixture(scope="module")
+def small_letters_file(tmp_path_factory, small_pen_file):
+    """Drawings that are not digits, as the letters file has them: a digit's strokes cut to a short first
+    piece (a lone bar), labelled -1, each with the letter asked for."""
+    digits = load_pen_digits(small_pen_file)
+    picked = range(0, len(digits), 4)
+    strokes = [[digits.strokes(i)[0][: max(2, len(digits.strokes(i)[0]) // 4)]] for i in picked]
+    path = tmp_path_factory.mktemp("letters") / "letters.npz"
+    write_pen_digits(path, [-1] * len(strokes), strokes, digits.writers[list(picked)])
+    with np.load(path) as npz:
+        arrays = dict(npz)
+    np.savez(path, **arrays, char=np.array(list("AOxS") * (len(strokes) // 4 + 1))[: len(strokes)])
+    return path
+
+
+def test_eval_reports_what_the_not_a_digit_rule_does_and_reads_it_from_the_card(tmp_path, small_pen_file,
+                                                                                  small_letters_file):
+    import shutil
+
+    from mnist_pad.model_io import default_model_path
+
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    default = json.loads(run("mnist-pad-eval", "--strokes", str(small_pen_file), "--not-digits",
+                             str(small_letters_file), "--json", env=env).stdout)
+    assert default["rule"] == {"temperature": 1.0, "threshold": 0.7, "source": "default"}
+    assert default["not_digits"] == len(load_pen_digits(small_pen_file).labels[::4])
+    assert default["unlike_digits"]["n"] + default["digit_like"]["n"] == default["not_digits"]
+    assert 0.9 < default["digits_accepted"] <= 1 and 0.5 < default["auroc"] <= 1
+    for key in ("accuracy_on_accepted", "ece", "not_digits_rejected"):
+        assert 0 <= default[key] <= 1, key
+
+    # The same network with a rule in its card: a stricter threshold turns more of both away.
+    strict = tmp_path / "strict.h5"
+    shutil.copy(default_model_path(), strict)
+    card = read_card(default_model_path())
+    card["not_a_digit"] = {"temperature": 1.5, "threshold": 0.9}
+    (tmp_path / "strict.card.json").write_text(json.dumps(card))
+    carded = json.loads(run("mnist-pad-eval", "--model", str(strict), "--strokes", str(small_pen_file),
+                            "--not-digits", str(small_letters_file), "--json", env=env).stdout)
+    assert carded["rule"] == {"temperature": 1.5, "threshold": 0.9, "source": "card"}
+    assert carded["digits_accepted"] < default["digits_accepted"]
+    assert carded["not_digits_rejected"] > default["not_digits_rejected"]
+    assert carded["accuracy"] == default["accuracy"]  # calibration never changes the answer
