@@ -32,6 +32,12 @@ class AppState(QObject):
     def model_path(self) -> str | None:
         return None if self.model is None else str(self.model.path)
 
+    def digit_rule(self):
+        """The model's not-a-digit rule (``mnist_pad.digit_rule.DigitRule``): its card's, else the default."""
+        from mnist_pad.digit_rule import DigitRule  # numpy: not before the first paint
+
+        return DigitRule.for_card(None if self.model is None else self.model.card)
+
     def set_model(self, model, predictor) -> None:
         self.model, self.predictor = model, predictor
         self.model_changed.emit(str(model.path))

@@ -72,7 +72,9 @@ class MainWindow(QMainWindow):
         self._loaders: set[ModelLoader] = set()  # running; waited for on close
 
         self.draw_tab = DrawTab(self, self.state.drawing)
-        self.state.model_changed.connect(lambda _path: self.draw_tab.set_predictor(self.state.predictor))
+        self.state.model_changed.connect(
+            lambda _path: self.draw_tab.set_predictor(self.state.predictor, self.state.digit_rule())
+        )
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.draw_tab, "Draw")

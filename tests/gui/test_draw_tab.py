@@ -145,3 +145,92 @@ def test_a_new_predictor_answers_for_the_current_drawing(tab, qtbot):
     probs = wait_for_prediction(qtbot, tab)
     assert int(np.argmax(probs)) == 8
     assert tab.guess_label.text() == "8"
+
+
+class FixedPredictor:
+    """A stand-in Predictor that gives the same ten probabilities for every drawing."""
+
+    def __init__(self, probabilities):
+        self.probabilities = np.asarray(probabilities, np.float32)
+
+    def predict(self, image):
+        return self.probabilities
+
+
+UNSURE = np.full(10, 0.05) + np.eye(10)[4] * 0.5  # a 4 at 55%: below the default threshold of 0.7
+SURE = np.full(10, 0.001) + np.eye(10)[7] * 0.991
+
+
+def test_a_drawing_that_looks_like_no_digit_says_so_and_keeps_the_bars(tab, qtbot):
+    from mnist_pad.digit_rule import DigitRule
+
+    tab.set_predictor(FixedPredictor(UNSURE))
+    draw(tab.canvas, ONE)
+    probs = wait_for_prediction(qtbot, tab)
+    np.testing.assert_allclose(probs, UNSURE, atol=1e-6)  # the ten bars still show
+    assert tab.confidence_label.text() == "Not a digit" and tab.guess_label.text() == "?"
+    assert "closest is 4 (55.0%)" in tab.confidence_detail.text()
+    # The same drawing and network under a card's looser rule is a digit.
+    tab.set_predictor(FixedPredictor(UNSURE), DigitRule(1.0, 0.5, from_card=True))
+    wait_for_prediction(qtbot, tab)
+    assert tab.guess_label.text() == "4" and tab.guess_label.isEnabled()
+    assert tab.confidence_detail.text() == "probably a 4"
+
+
+def test_the_shown_confidence_is_calibrated_by_the_cards_temperature(tab, qtbot):
+    from mnist_pad.digit_rule import DigitRule
+
+    rule = DigitRule(2.0, 0.3, from_card=True)
+    tab.set_predictor(FixedPredictor(SURE), rule)
+    draw(tab.canvas, SEVEN)
+    probs = wait_for_prediction(qtbot, tab)
+    np.testing.assert_allclose(probs, rule.calibrated(SURE), atol=1e-6)
+    assert probs[7] < SURE[7] - 0.1  # a softer, truer figure than the network's own
+    assert tab.confidence_label.text() == f"{probs[7] * 100:.1f}%" and tab.guess_label.text() == "7"
+
+
+def test_while_the_pen_is_down_a_half_drawn_digit_is_not_judged(tab, qtbot):
+    from PySide6.QtCore import QEvent, QPointF
+    from PySide6.QtGui import QMouseEvent
+    from PySide6.QtWidgets import QApplication
+
+    tab.set_predictor(FixedPredictor(UNSURE))
+    canvas = tab.canvas
+    points = [canvas.from_pad(0.5, y) for y in np.linspace(0.2, 0.6, 12)]
+
+    def send(kind, point, button, held):
+        QApplication.sendEvent(canvas, QMouseEvent(kind, QPointF(point), canvas.mapToGlobal(QPointF(point)),
+                                                   button, held, Qt.KeyboardModifier.NoModifier))
+
+    left, none = Qt.MouseButton.LeftButton, Qt.MouseButton.NoButton
+    send(QEvent.Type.MouseButtonPress, points[0], left, left)
+    headlines = []
+    for point in points[1:]:
+        send(QEvent.Type.MouseMove, point, none, left)
+        wait_for_prediction(qtbot, tab)
+        headlines.append(tab.confidence_label.text())
+    assert set(headlines) == {"55.0%"} and tab.confidence_detail.text() == "drawing…"
+    assert not tab.guess_label.isEnabled()  # muted: not a verdict yet
+    send(QEvent.Type.MouseButtonRelease, points[-1], left, none)
+    wait_for_prediction(qtbot, tab)
+    assert tab.confidence_label.text() == "Not a digit"
+
+
+def test_enter_saves_no_guess_for_a_drawing_that_is_not_a_digit_but_a_digit_key_does(qtbot, tmp_path):
+    from mnist_pad.gui.my_digits.digit_collection import DigitCollection
+
+    tab = DrawTab()
+    qtbot.addWidget(tab)
+    tab.resize(900, 560)
+    tab.show()
+    collection = DigitCollection(tmp_path / "store.sqlite")
+    collection.open()
+    tab.set_collection(collection)
+    tab.set_predictor(FixedPredictor(UNSURE))
+    draw(tab.canvas, ONE)
+    wait_for_prediction(qtbot, tab)
+    QTest.keyClick(tab.canvas, Qt.Key.Key_Return)
+    assert sum(collection.counts()) == 0 and not tab.canvas.is_empty()  # no guess to confirm
+    QTest.keyClick(tab.canvas, Qt.Key.Key_1)  # the user's label wins
+    assert collection.counts()[1] == 1 and tab.canvas.is_empty()
+    collection.close()

@@ -34,6 +34,8 @@ if TYPE_CHECKING:
 
 NO_MODEL_YET = "Loading model…"
 EMPTY_PAD = "Draw a digit"
+NOT_A_DIGIT = "Not a digit"
+SURE = 0.95  # "sure it is a 7" from here up, "probably a 7" below
 
 
 class DrawTab(QWidget):
@@ -55,6 +57,8 @@ class DrawTab(QWidget):
         self.setFocusProxy(self.canvas)  # Esc, Ctrl+Z reach the pad whenever the tab has focus
 
         self._predictor = None
+        self._rule = None  # the model's not-a-digit rule, with the predictor
+        self._shown_is_digit = False  # the shown drawing passed the rule
         self._idle_message = NO_MODEL_YET
         self._last_request_id = 0
         self._shown_request_id = 0  # results up to this id are superseded
@@ -124,9 +128,13 @@ class DrawTab(QWidget):
 
     # -- public API ---------------------------------------------------------------
 
-    def set_predictor(self, predictor) -> None:
-        """Serve predictions from ``predictor`` (a Predictor) from now on; redo the current drawing."""
+    def set_predictor(self, predictor, rule=None) -> None:
+        """Serve predictions from ``predictor`` (a Predictor) from now on, judged by ``rule`` (a
+        ``mnist_pad.digit_rule.DigitRule``; default: the default rule); redo the current drawing."""
+        from mnist_pad.digit_rule import DigitRule
+
         self._predictor = predictor
+        self._rule = rule if rule is not None else DigitRule()
         self._shown_request_id = self._last_request_id  # the old model's answers are stale
         self._request_prediction()
 
@@ -166,7 +174,9 @@ class DrawTab(QWidget):
     def _current_guess(self) -> int | None:
         """The guess shown for this very drawing, else None."""
         probs = self.probabilities()
-        return None if probs is None or not self.is_up_to_date else int(probs.argmax())
+        if probs is None or not self.is_up_to_date or not self._shown_is_digit:
+            return None
+        return int(probs.argmax())
 
     # -- prediction round trip ----------------------------------------------------
 
@@ -203,12 +213,24 @@ class DrawTab(QWidget):
         if probs is None:
             self._show_neutral()
             return
+        self._shown_is_digit = sure = bool(self._rule.is_digit(probs))
+        probs = self._rule.calibrated(probs)  # the confidence shown means what it says
         top = int(probs.argmax())
-        self.guess_label.setText(str(top))
-        self.guess_label.setEnabled(True)
-        self.confidence_label.setText(format_percent(float(probs[top])))
+        confidence = float(probs[top])
+        if sure or self.canvas.is_drawing():
+            # While the pen is down a half-drawn digit is not judged: the headline stays calm.
+            self.guess_label.setText(str(top))
+            self.guess_label.setEnabled(sure)
+            self.confidence_label.setText(format_percent(confidence))
+            self.confidence_detail.setText(
+                (f"sure it is a {top}" if confidence >= SURE else f"probably a {top}") if sure else "drawing…"
+            )
+        else:
+            self.guess_label.setText("?")
+            self.guess_label.setEnabled(False)
+            self.confidence_label.setText(NOT_A_DIGIT)
+            self.confidence_detail.setText(f"it looks like no digit; closest is {top} ({format_percent(confidence)})")
         self.confidence_label.show()
-        self.confidence_detail.setText(f"sure it is a {top}")
         self.bars.set_probabilities(probs)
         self.preview.set_image(image)
         self.prediction_shown.emit()
@@ -221,6 +243,7 @@ class DrawTab(QWidget):
     def _show_neutral(self, message: str | None = None) -> None:
         if message is None:
             message = EMPTY_PAD if self._predictor is not None else self._idle_message
+        self._shown_is_digit = False
         self.guess_label.setText("?")
         self.guess_label.setEnabled(False)  # muted: no guess yet
         self.confidence_label.hide()

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from mnist_pad.digit_rule import DigitRule
 from mnist_pad.gui.draw.canvas import DrawingCanvas
 from mnist_pad.gui.draw.views import PadArea
 from mnist_pad.gui.drawing import Drawing
@@ -118,8 +119,9 @@ class LivePage(QWidget):
         layout.addLayout(strip_header)
         layout.addWidget(scroller)
 
-    def show_inside(self, inside) -> None:
-        """Show an ``mnist_pad.inspection.Inside``; None: an empty pad."""
+    def show_inside(self, inside, rule=None) -> None:
+        """Show an ``mnist_pad.inspection.Inside``, judged by ``rule`` (the model's ``DigitRule``, as the
+        Draw tab judges it); None: an empty pad."""
         if inside is None:
             for view in (self.input_view, self.evidence_view, self.contrast_view):
                 view.set_rgb(None)
@@ -131,7 +133,8 @@ class LivePage(QWidget):
         grey = np.repeat((inside.image[..., None] * 255).astype(np.uint8), 3, axis=2)
         self.input_view.set_rgb(grey)
         self.evidence_view.set_rgb(signed_rgb(inside.evidence, inside.image))
-        self.evidence_view.caption.setText(f"Evidence for {inside.top}")
+        verdict = "" if rule is None or rule.is_digit(inside.probabilities) else " · not a digit"
+        self.evidence_view.caption.setText(f"Evidence for {inside.top}{verdict}")
         if inside.contrast is None:
             self.contrast_view.set_rgb(None)
             self.contrast_view.caption.setText(f"Why {inside.top}: pick another digit")
@@ -163,6 +166,7 @@ class InsideTab(QWidget):
         super().__init__(parent)
         self.canvas = DrawingCanvas(drawing)
         self._model = None
+        self._rule = None  # the model's not-a-digit rule (mnist_pad.digit_rule.DigitRule)
         self._worker: InspectionWorker | None = None  # started when the live page first shows
         self._last_request_id = 0
         self._shown_request_id = 0
@@ -203,6 +207,7 @@ class InsideTab(QWidget):
     def set_model(self, model, predictor) -> None:
         """Follow a newly loaded model (``model_io.LoadedModel``) and its Predictor."""
         self._model = model.model
+        self._rule = DigitRule.for_card(model.card)
         self._shown_request_id = self._last_request_id  # the old model's answers are stale
         paragraphs = [f"<h3>{html.escape(model.path.name)}</h3>"]
         paragraphs += [f"<p>{html.escape(line)}</p>" for line in card_in_words(model.card, model.path.name)]
@@ -270,7 +275,7 @@ class InsideTab(QWidget):
     @Slot(int, object)
     def _inspected(self, request_id: int, inside) -> None:
         if self._accept(request_id):
-            self.live.show_inside(inside)
+            self.live.show_inside(inside, self._rule)
             self.inside_shown.emit()
 
     @Slot(int, str)
