@@ -23,13 +23,17 @@ KNOWN_LICENCES = {
         "UNIPEN train_r01_v07, category 1a (International Unipen Foundation, 1999): research use, "
         "with reference to the UNIPEN database"
     ),
+    "4934da5a30c07f592b56e5b111463c2a1ba8dffeff7df952fb72689472d706bd": (
+        "UNIPEN train_r01_v07, categories 1b and 1c, isolated letters (International Unipen Foundation, 1999): "
+        "research use, with reference to the UNIPEN database"
+    ),
 }
 
 
 def write_card(
     model_path: Path, data, config, result, test_accuracy: float, command: str,
     pen_sources=(), held_out: dict | None = None, cross_validation: dict | None = None,
-    contributor_cross_validation: dict | None = None,
+    contributor_cross_validation: dict | None = None, not_digit_sources=(),
 ) -> Path:
     import keras
     import tensorflow as tf
@@ -67,6 +71,11 @@ def write_card(
                 {"role": "pen digits", "path": pen.path, "sha256": pen.sha256, "digits": pen.samples,
                  "writers": pen.writers, "licence": _licence(pen.sha256)}
                 for pen in pen_sources
+            ),
+            *(
+                {"role": "not digits", "path": other.path, "sha256": other.sha256, "drawings": other.samples,
+                 "writers": other.writers, "licence": _licence(other.sha256)}
+                for other in not_digit_sources
             ),
         ],
         "held_out_writers": held_out if held_out and "fold" in held_out else None,
@@ -195,6 +204,8 @@ def _trained_in_words(card: _CardReader) -> list[str]:
     for source in card.card.get("sources") if isinstance(card.card.get("sources"), list) else []:
         if isinstance(source, dict) and source.get("role") == "pen digits":
             lines.append(_pen_source_in_words(card, source))
+        if isinstance(source, dict) and source.get("role") == "not digits":
+            lines.append(_not_digits_in_words(card, source))
     augmentation, pen_augmentation = card.text("augmentation"), card.text("pen_augmentation")
     if augmentation:
         lines.append(f"Each batch was varied at random, {augmentation}.")
@@ -261,6 +272,16 @@ def _pen_source_in_words(card: _CardReader, source: dict) -> str:
     return f"Beside MNIST it learnt from {learnt}{of_writers}{from_file} ({licence})."
 
 
+def _not_digits_in_words(card: _CardReader, source: dict) -> str:
+    drawings = card.count("drawings", "how many drawings that are not digits it learnt from", card=source)
+    path = card.text("path", "which file of drawings that are not digits it learnt from", card=source)
+    licence = card.text("licence", card=source) or "licence not recorded"
+    how_many = f"{drawings:,} drawings" if drawings is not None else "drawings"
+    from_file = f" of {_file_name(path)}" if path else ""
+    return (f"It learnt that the {how_many}{from_file} are not digits, by being taught to be unsure of them "
+            f"({licence}).")
+
+
 def _adapted_in_words(card: _CardReader) -> list[str]:
     base = card.text("adapted_from", "which model it was adapted from")
     digits = card.count("my_digits", "how many of your digits it adapted to")
@@ -297,7 +318,7 @@ def _adapted_in_words(card: _CardReader) -> list[str]:
 
 # -- the command to train it again, naming data by what it is ----------------------
 
-FILE_OPTIONS = ("--data", "--strokes", "--init-model", "--out")
+FILE_OPTIONS = ("--data", "--strokes", "--not-digits", "--init-model", "--out")
 
 
 def portable_command(command: str, mnist_sha256: str | None) -> str:
@@ -339,9 +360,11 @@ def _retrain_in_words(card: dict, command: str) -> str:
         named.append(f"{_file_name(card['data'])} the MNIST file of sha256 {mnist_sha256}")
     sources = card.get("sources") if isinstance(card.get("sources"), list) else []
     for source in sources:
-        if (isinstance(source, dict) and source.get("role") == "pen digits"
-                and isinstance(source.get("path"), str) and isinstance(source.get("sha256"), str)):
-            named.append(f"{_file_name(source['path'])} the pen-digits file of sha256 {source['sha256']}")
+        kind = {"pen digits": "pen-digits", "not digits": "not-a-digit"}.get(
+            source.get("role") if isinstance(source, dict) else None
+        )
+        if kind and isinstance(source.get("path"), str) and isinstance(source.get("sha256"), str):
+            named.append(f"{_file_name(source['path'])} the {kind} file of sha256 {source['sha256']}")
     init = card.get("init_model")
     if isinstance(init, dict) and isinstance(init.get("path"), str) and isinstance(init.get("sha256"), str):
         named.append(f"{_file_name(init['path'])} the model of sha256 {init['sha256']}")

@@ -53,6 +53,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--strokes", action="append", default=[], metavar="FILE.npz",
                         help="pen-written digits (pen-digits layout) to train on beside MNIST, rendered as the "
                         "pad renders drawings; repeatable")
+    parser.add_argument("--not-digits", action="append", default=[], metavar="FILE.npz",
+                        help="drawings that are not digits (pen-digits layout, labels -1, like the pen letters) "
+                        "to learn with a uniform target, so that the network is unsure of them; repeatable")
     parser.add_argument("--pen-repeat", type=POSITIVE_INT, default=3, metavar="K",
                         help="each pen digit is seen K times an epoch, varied anew with --augment (default 3)")
     parser.add_argument("--hold-out-writers", type=writer_fold, metavar="K/F",
@@ -124,6 +127,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.init_model:
             inspect_model_file(args.init_model)  # refuse a bad file before importing TensorFlow
         pen, pen_sources = load_pen_samples(args.strokes)
+        not_digits, not_digit_sources = load_pen_samples(args.not_digits, not_digits=True)
         if args.hold_out_writers and not args.strokes:
             raise ValueError("--hold-out-writers needs pen digits to hold out: add --strokes FILE.npz.")
         if args.cross_validate and (not args.strokes or args.hold_out_writers):
@@ -134,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
             epochs=args.epochs, batch_size=args.batch_size, augment=args.augment,
             train_samples=args.train_samples, workers=args.workers, pen_files=tuple(args.strokes),
             pen_repeat=args.pen_repeat, hold_out_writers=args.hold_out_writers,
-            hold_out_contributors=args.hold_out_contributors,
+            hold_out_contributors=args.hold_out_contributors, not_digit_files=tuple(args.not_digits),
             validation_writers=args.validation_writers,
             init_model=args.init_model, learning_rate=args.learning_rate, patience=args.patience,
         )
@@ -153,7 +157,8 @@ def main(argv: list[str] | None = None) -> int:
 
     previous_handler = signal.signal(signal.SIGINT, on_interrupt)
     command = "mnist-pad-train " + " ".join(argv if argv is not None else sys.argv[1:])
-    run = _Run(data, pen if len(pen) else None, pen_sources, command, cancel)
+    run = _Run(data, pen if len(pen) else None, pen_sources, command, cancel,
+               not_digits if len(not_digits) else None, not_digit_sources)
     try:
         folds = []
         for fold in range(args.cross_validate or 0):
@@ -189,8 +194,10 @@ class _Outcome:
 class _Run:
     """Train one model, evaluate it and write its card; what every run of this command shares."""
 
-    def __init__(self, data, pen, pen_sources, command: str, cancel: threading.Event):
+    def __init__(self, data, pen, pen_sources, command: str, cancel: threading.Event, not_digits=None,
+                 not_digit_sources=()):
         self.data, self.pen, self.pen_sources = data, pen, pen_sources
+        self.not_digits, self.not_digit_sources = not_digits, not_digit_sources
         self.command, self.cancel = command, cancel
 
     def once(
@@ -200,7 +207,7 @@ class _Run:
 
         progress = _ConsoleProgress(config.epochs)
         result = train(
-            self.data, out, config, pen=self.pen,
+            self.data, out, config, pen=self.pen, not_digits=self.not_digits,
             on_batch=progress.batch, on_epoch=progress.epoch, cancel=self.cancel,
         )
         if not result.checkpoint_written:
@@ -219,7 +226,8 @@ class _Run:
                 held_out["contributors"] = list(config.hold_out_contributors)
         write_card(
             out, self.data, config, result, test_accuracy, self.command,
-            pen_sources=self.pen_sources, held_out=held_out, cross_validation=cross_validation,
+            pen_sources=self.pen_sources, not_digit_sources=self.not_digit_sources,
+            held_out=held_out, cross_validation=cross_validation,
             contributor_cross_validation=contributor_cross_validation,
         )
         ending = "stopped by Ctrl-C" if result.cancelled else (

@@ -85,6 +85,7 @@ def train(
     config: TrainConfig = TrainConfig(),
     *,
     pen: PenSamples | None = None,
+    not_digits: PenSamples | None = None,
     on_batch: Callable[[BatchProgress], None] | None = None,
     on_epoch: Callable[[EpochResult], None] | None = None,
     cancel: threading.Event | None = None,
@@ -94,7 +95,9 @@ def train(
     The model is fresh, or ``config.init_model``'s weights. Pen digits of the
     writers ``config.hold_out_writers`` and ``config.hold_out_contributors`` name are left out; of the rest, a share
     of the writers (``config.validation_writers``) validates beside MNIST's
-    validation images, so a held-out fold is never looked at.
+    validation images, so a held-out fold is never looked at. ``not_digits`` (drawings
+    labelled -1, less those of ``config.hold_out_contributors``) train with a uniform
+    target and never validate: val_acc stays the accuracy on digits.
 
     ``cancel``, once set, stops training after the current batch, without
     validating the unfinished epoch; the best checkpoint written so far stays in
@@ -119,9 +122,12 @@ def train(
             split_held_out(pen, config.hold_out_writers, config.hold_out_contributors)[0],
             config.validation_writers,
         )
+    not_digits_train = None
+    if not_digits is not None:
+        not_digits_train = split_held_out(not_digits, None, config.hold_out_contributors)[0]
     train_batches = MnistSequence(
         x_train, y_train, config.batch_size, shuffle=True, augment=config.augment,
-        seed=config.seed, pen=pen_train, pen_repeat=config.pen_repeat, **pool,
+        seed=config.seed, pen=pen_train, pen_repeat=config.pen_repeat, not_digits=not_digits_train, **pool,
     )
     val_batches = MnistSequence(x_val, y_val, config.batch_size, pen=pen_val, **pool)
 

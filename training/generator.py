@@ -4,6 +4,9 @@ Images stay uint8 in memory; each batch is scaled to float32 in [0, 1] with shap
 (28, 28, 1) only when Keras asks for it, so a whole float32 copy never exists.
 Pen-written digits can join MNIST: they are kept as strokes and rendered through
 the live drawing path when a batch needs them, each time varied anew when augmenting.
+Drawings that are not digits (pen letters) can join the same way, with the uniform
+distribution as their target: outlier exposure, which teaches the network to be
+unsure of what is not a digit, so that the not-a-digit rule can turn it away.
 """
 
 from __future__ import annotations
@@ -13,12 +16,20 @@ import math
 import keras
 import numpy as np
 
-from mnist_pad.pen_digits import render_pad_strokes
+from mnist_pad.pen_digits import NOT_A_DIGIT, render_pad_strokes
 from training.augment import random_augment
 from training.pen_augment import random_pen_variation
-from training.pen_data import PenSamples, to_uint8
+from training.pen_data import PenSamples, concatenate, to_uint8
 
 NUM_CLASSES = 10
+
+
+def targets(labels: np.ndarray) -> np.ndarray:
+    """One-hot rows for digits; the uniform row, 1/10 each, for ``NOT_A_DIGIT``."""
+    rows = np.full((len(labels), NUM_CLASSES), 1.0 / NUM_CLASSES, np.float32)
+    digits = labels >= 0
+    rows[digits] = np.eye(NUM_CLASSES, dtype=np.float32)[labels[digits]]
+    return rows
 
 
 def scale_images(images: np.ndarray) -> np.ndarray:
@@ -33,7 +44,8 @@ class MnistSequence(keras.utils.PyDataset):
     validation and evaluation. ``augment`` applies a fresh random stroke-width
     change and affine warp to every image of every batch (``training.augment``),
     and a fresh pen-path variation to every pen sample (``training.pen_augment``).
-    ``pen`` samples join the images, each ``pen_repeat`` times an epoch.
+    ``pen`` samples join the images, each ``pen_repeat`` times an epoch; ``not_digits``
+    (pen samples labelled -1) join once an epoch, each with the target 1/10 for every class.
     ``workers``, ``use_multiprocessing`` and ``max_queue_size`` are PyDataset's own.
     """
 
@@ -48,6 +60,7 @@ class MnistSequence(keras.utils.PyDataset):
         seed: int | None = None,
         pen: PenSamples | None = None,
         pen_repeat: int = 1,
+        not_digits: PenSamples | None = None,
         workers: int = 1,
         use_multiprocessing: bool = False,
         max_queue_size: int = 10,
@@ -63,13 +76,22 @@ class MnistSequence(keras.utils.PyDataset):
             raise ValueError(f"batch_size must be positive, got {batch_size}")
         if pen_repeat < 1:
             raise ValueError(f"pen_repeat must be at least 1, got {pen_repeat}")
-        self.pen = pen if pen is not None and len(pen) else None
-        pen_count = len(self.pen) * pen_repeat if self.pen else 0
+        pen = pen if pen is not None and len(pen) else None
+        not_digits = not_digits if not_digits is not None and len(not_digits) else None
+        self._pen_digits = len(pen) if pen else 0
+        self._pen_count = self._pen_digits * pen_repeat
+        # One store of strokes: the pen digits, then the drawings that are not digits.
+        self.pen = concatenate([part for part in (pen, not_digits) if part]) if pen or not_digits else None
+        pen_count = self._pen_count + (len(not_digits) if not_digits else 0)
         # Without augmentation a pen sample always looks the same: render it once.
         self._pen_images = to_uint8(self.pen.images()) if self.pen and not augment else None
         self.images = images
         self.labels = np.concatenate(
-            [np.asarray(labels, np.int64), np.tile(self.pen.labels, pen_repeat) if self.pen else []]
+            [
+                np.asarray(labels, np.int64),
+                np.tile(pen.labels, pen_repeat) if pen else [],
+                np.full(len(not_digits), NOT_A_DIGIT) if not_digits else [],
+            ]
         ).astype(np.int64)
         self.batch_size = batch_size
         self.shuffle = shuffle
@@ -97,9 +119,13 @@ class MnistSequence(keras.utils.PyDataset):
         if self.augment:
             batch[from_mnist] = random_augment(batch[from_mnist], rng)
         if not from_mnist.all():
-            batch[~from_mnist] = self._pen_batch((picked[~from_mnist] - len(self.images)) % len(self.pen), rng)
-        one_hot = np.eye(NUM_CLASSES, dtype=np.float32)[self.labels[picked]]
-        return scale_images(batch), one_hot
+            batch[~from_mnist] = self._pen_batch(self._pen_sample(picked[~from_mnist] - len(self.images)), rng)
+        return scale_images(batch), targets(self.labels[picked])
+
+    def _pen_sample(self, positions: np.ndarray) -> np.ndarray:
+        """Which stored pen sample each position past MNIST's images is: digits repeat, non-digits come once."""
+        repeated = positions < self._pen_count
+        return np.where(repeated, positions % max(self._pen_digits, 1), positions - self._pen_count + self._pen_digits)
 
     def _pen_batch(self, samples: np.ndarray, rng: np.random.Generator | None) -> np.ndarray:
         if rng is None:

@@ -24,6 +24,7 @@ class TrainConfig:
     workers: int = 1  # PyDataset worker threads
     pen_files: tuple[str, ...] = ()  # pen-digits files whose digits join MNIST's
     pen_repeat: int = 3  # each pen digit is seen this many times an epoch (varied anew when augmenting)
+    not_digit_files: tuple[str, ...] = ()  # drawings that are not digits (labels -1), learnt with a uniform target
     hold_out_writers: tuple[int, int] | None = None  # (fold, folds): that fold's writers are not trained on
     hold_out_contributors: tuple[str, ...] = ()  # these institutions' writers are not trained on
     validation_writers: float = 0.1  # this share of the trained-on pen writers validates instead

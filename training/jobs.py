@@ -35,11 +35,16 @@ class TrainJob:
             report(Status("Loading the data…"))
             data = load_mnist(self.data_path)
             pen = load_pen_samples(list(self.config.pen_files))[0] if self.config.pen_files else None
+            not_digits = (
+                load_pen_samples(list(self.config.not_digit_files), not_digits=True)[0]
+                if self.config.not_digit_files else None
+            )
             if cancel.is_set():
                 return TrainResult(Path(self.out_path), cancelled=True)
             report(Status("Building the model and compiling the first batch…"))
             return train(
-                data, self.out_path, self.config, pen=pen, on_batch=report, on_epoch=report, cancel=cancel
+                data, self.out_path, self.config, pen=pen, not_digits=not_digits,
+                on_batch=report, on_epoch=report, cancel=cancel,
             )
         except PlainError as error:
             return Failed(str(error))

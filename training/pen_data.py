@@ -18,6 +18,7 @@ from mnist_pad.pen_digits import (
     PenDigits,
     contributors_of,
     in_pad_units,
+    load_not_digits,
     load_pen_digits,
     render_pad_digits,
     unknown_contributors,
@@ -63,11 +64,12 @@ def from_pen_digits(digits: PenDigits) -> PenSamples:
     return PenSamples(strokes, digits.labels.astype(np.int64), digits.writers.astype(str))
 
 
-def load_pen_samples(paths: list[str]) -> tuple[PenSamples, list[PenSource]]:
-    """Every digit of every file, and what each file was (raises PenDigitsError)."""
+def load_pen_samples(paths: list[str], not_digits: bool = False) -> tuple[PenSamples, list[PenSource]]:
+    """Every digit of every file (or, with ``not_digits``, every drawing of files labelled -1), and what
+    each file was (raises PenDigitsError)."""
     parts, sources = [], []
     for path in paths:
-        digits = load_pen_digits(path)
+        digits = load_not_digits(path)[0] if not_digits else load_pen_digits(path)
         parts.append(from_pen_digits(digits))
         sources.append(PenSource(str(path), file_sha256(path), len(digits), len(set(digits.writers))))
     return concatenate(parts), sources

@@ -213,3 +213,27 @@ def test_eval_reports_what_the_not_a_digit_rule_does_and_reads_it_from_the_card(
     assert carded["digits_accepted"] < default["digits_accepted"]
     assert carded["not_digits_rejected"] > default["not_digits_rejected"]
     assert carded["accuracy"] == default["accuracy"]  # calibration never changes the answer
+
+
+@pytest.mark.parametrize("kind", ["missing", "corrupt", "empty", "labels", "mixed"])
+def test_train_refuses_a_bad_not_digits_file_in_one_sentence_naming_it(tmp_path, sample_path, small_pen_file, kind):
+    path, needle = _not_digit_files(tmp_path, small_pen_file)[kind]
+    out = tmp_path / "model.h5"
+    finished = run("mnist-pad-train", "--data", str(sample_path), "--not-digits", str(path), "--out", str(out))
+    assert_one_sentence_failure(finished, str(path), needle)
+    assert not out.exists()
+
+
+def test_training_with_not_digits_names_them_in_the_card(tmp_path, sample_path, small_pen_file, small_letters_file):
+    from training.card import card_in_words
+
+    out = tmp_path / "model.h5"
+    finished = run("mnist-pad-train", "--data", str(sample_path), "--strokes", str(small_pen_file),
+                   "--not-digits", str(small_letters_file), "--epochs", "1", "--pen-repeat", "1", "--out", str(out))
+    assert finished.returncode == 0, finished.stderr
+    card = read_card(out)
+    (source,) = [s for s in card["sources"] if s["role"] == "not digits"]
+    assert source["drawings"] == len(load_pen_digits(small_pen_file).labels[::4])
+    words = card_in_words(card, out.name)
+    assert any(f"It learnt that the {source['drawings']:,} drawings of letters.npz are not digits" in w for w in words)
+    assert "--not-digits letters.npz" in card["command"]

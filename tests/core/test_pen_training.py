@@ -119,6 +119,21 @@ def test_generator_mixes_pen_digits_in_with_their_labels(sample_data, pen):
     np.testing.assert_allclose(images[150:], rendered, atol=1e-6)
 
 
+def test_drawings_that_are_not_digits_join_once_an_epoch_with_a_uniform_target(sample_data, pen):
+    few = pen.subset(np.arange(len(pen)) < 30)
+    others = pen.subset((np.arange(len(pen)) >= 30) & (np.arange(len(pen)) < 50))
+    others = type(others)(others.strokes, np.full(len(others), -1), others.writers)  # as a not-a-digit file gives
+    seq = MnistSequence(sample_data.x_train[:40], sample_data.y_train[:40], 32, pen=few, pen_repeat=2,
+                        not_digits=others)
+    assert len(seq) == int(np.ceil((40 + 2 * 30 + 20) / 32))
+    images, targets = (np.concatenate(part) for part in zip(*(seq[i] for i in range(len(seq)))))
+    np.testing.assert_array_equal(targets[:100].argmax(1), np.concatenate([sample_data.y_train[:40], few.labels,
+                                                                            few.labels]))
+    np.testing.assert_allclose(targets[:100].max(1), 1.0)  # digits: one-hot
+    np.testing.assert_allclose(targets[100:], 0.1)  # not digits: 1/10 for every class
+    np.testing.assert_allclose(images[100:, ..., 0], to_uint8(others.images()) / 255.0, atol=1e-6)
+
+
 def test_augmented_pen_digits_vary_per_epoch_and_repeat_per_seed(sample_data, pen):
     few = pen.subset(np.arange(len(pen)) < 64)
 
