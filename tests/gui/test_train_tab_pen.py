@@ -33,7 +33,7 @@ def test_a_run_trains_on_the_chosen_pen_digits(qtbot, tab, tmp_path, pen_digits_
     pen_count = len(load_pen_digits(pen_file))
     configure(tab, tmp_path / "m.h5", epochs=1, train_samples=400, batch_size=50)
     tab.form.pen_files.add(str(pen_file))
-    tab.form.pen_files.repeat_spin.setValue(2)
+    tab.form.repeat_spin.setValue(2)
     with qtbot.waitSignal(tab.training_finished, timeout=TRAINING_TIMEOUT_MS):
         qtbot.mouseClick(tab.start_button, Qt.MouseButton.LeftButton)
     batches = tab._latest_batch.batches_per_epoch
@@ -58,8 +58,44 @@ def test_pen_files_and_their_repeat_are_remembered(qtbot, settings, sample_path,
     first = TrainTab(data_path=str(sample_path), settings=settings)
     qtbot.addWidget(first)
     first.form.pen_files.add(str(pen_file))
-    first.form.pen_files.repeat_spin.setValue(5)
+    first.form.repeat_spin.setValue(5)
     second = TrainTab(data_path=str(sample_path), settings=settings)
     qtbot.addWidget(second)
     assert second.form.pen_files.paths() == [str(pen_file)]
-    assert second.form.pen_files.repeat_spin.value() == 5
+    assert second.form.repeat_spin.value() == 5
+
+
+def not_digit_file(path, pen_file):
+    """The pen file's drawings, relabelled as not digits (the pen-letters layout)."""
+    with np.load(pen_file) as npz:
+        arrays = dict(npz)
+    arrays["labels"] = np.full(len(arrays["labels"]), -1, np.int8)
+    np.savez(path, **arrays)
+    return path
+
+
+def test_drawings_that_are_not_digits_are_added_checked_and_remembered(qtbot, tab, settings, sample_path, tmp_path,
+                                                                        pen_digits_path):
+    pen_file = small_pen_file(tmp_path / "pen.npz", pen_digits_path)
+    assert not tab.form.not_digit_files.add(str(pen_file))  # labels 0-9: not a not-a-digit file
+    assert len(tab.errors) == 1 and str(pen_file) in tab.errors[0] and "must be -1" in tab.errors[0]
+    assert tab.form.not_digit_files.paths() == [] and tab.start_button.isEnabled()
+    others = not_digit_file(tmp_path / "others.npz", pen_file)
+    assert tab.form.not_digit_files.add(str(others))
+    assert f"{len(load_pen_digits(pen_file)):,} drawings" in tab.form.not_digit_files.label.text()
+    assert tab.form.config().not_digit_files == (str(others),)
+    again = TrainTab(data_path=str(sample_path), settings=settings)
+    qtbot.addWidget(again)
+    assert again.form.not_digit_files.paths() == [str(others)]
+
+
+def test_a_run_learns_the_chosen_drawings_that_are_not_digits(qtbot, tab, tmp_path, pen_digits_path):
+    others = not_digit_file(tmp_path / "others.npz", small_pen_file(tmp_path / "pen.npz", pen_digits_path))
+    configure(tab, tmp_path / "m.h5", epochs=1, train_samples=400, batch_size=50)
+    tab.form.not_digit_files.add(str(others))
+    with qtbot.waitSignal(tab.training_finished, timeout=TRAINING_TIMEOUT_MS):
+        qtbot.mouseClick(tab.start_button, Qt.MouseButton.LeftButton)
+    # Every drawing joins each epoch once, beside the 400 MNIST images.
+    drawings = len(np.load(others)["labels"])
+    assert tab._latest_batch.batches_per_epoch == np.ceil((400 + drawings) / 50)
+    assert (tmp_path / "m.h5").is_file()

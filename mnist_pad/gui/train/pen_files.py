@@ -1,4 +1,4 @@
-"""The Train tab's choice of pen-written digit files to train on beside MNIST.
+"""The Train tab's choice of pen-written files to train on beside MNIST: digits, and drawings that are not.
 
 A file is checked when it is added, so a bad one gets its sentence at once
 rather than seconds into a run; the training process checks again when it reads it.
@@ -7,6 +7,8 @@ rather than seconds into a run; the training process checks again when it reads 
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -16,41 +18,55 @@ from PySide6.QtWidgets import (
     QLabel,
     QMenu,
     QPushButton,
-    QSpinBox,
     QWidget,
 )
 
-from mnist_pad.pen_digits import PenDigitsError, load_pen_digits
+from mnist_pad.pen_digits import PenDigitsError, load_not_digits, load_pen_digits
 
 NONE_CHOSEN = "none"
 NAME_WIDTH = 150  # pixels; longer lists are elided
 
 
+@dataclass(frozen=True)
+class PenFileKind:
+    count: Callable[[str], int]  # how many drawings a file holds (raises PenDigitsError)
+    add_text: str
+    clear_text: str
+    dialog_title: str
+    noun: str  # what the file holds, counted: "digits"
+    without: str  # the detail line when none is chosen
+    without_tip: str
+
+
+PEN_DIGITS = PenFileKind(
+    lambda path: len(load_pen_digits(path)), "Add a pen-digits file…", "Train on MNIST only",
+    "Pen-written digits", "digits", "MNIST only", "No pen-digit files: the network learns from MNIST alone.",
+)
+NOT_DIGITS = PenFileKind(
+    lambda path: len(load_not_digits(path)[0]), "Add a file of drawings that are not digits…",
+    "Learn no drawings that are not digits", "Drawings that are not digits (labels -1)", "drawings",
+    "digits only", "No not-a-digit files: the network only ever sees digits, and is sure of everything.",
+)
+
+
 class PenFilesChooser(QWidget):
-    """A list of pen-digit files; ``repeat_spin``, how often each digit is seen an epoch, is placed by the tab."""
+    """A list of pen files of one ``PenFileKind``, each checked as it is added."""
 
     changed = Signal()
     rejected = Signal(str)  # one sentence: a file that cannot be used
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, kind: PenFileKind = PEN_DIGITS, parent: QWidget | None = None):
         super().__init__(parent)
+        self.kind = kind
         self._paths: list[str] = []
         self._counts: dict[str, int] = {}
         self.label = QLabel()
         self.label.setTextFormat(Qt.TextFormat.RichText)
         self.button = QPushButton("Choose")
         menu = QMenu(self.button)
-        menu.addAction("Add a pen-digits file…", self.choose_file)
-        self.clear_action = menu.addAction("Train on MNIST only", lambda: self.set_paths([]))
+        menu.addAction(kind.add_text, self.choose_file)
+        self.clear_action = menu.addAction(kind.clear_text, lambda: self.set_paths([]))
         self.button.setMenu(menu)
-        self.repeat_spin = QSpinBox()
-        self.repeat_spin.setRange(1, 20)
-        self.repeat_spin.setPrefix("each digit ×")
-        self.repeat_spin.setSuffix(" an epoch")
-        self.repeat_spin.setToolTip(
-            "Each pen digit is seen this many times an epoch (drawn anew each time with Augment)."
-        )
-        self.repeat_spin.valueChanged.connect(self.changed)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.label, 1)
@@ -72,28 +88,27 @@ class PenFilesChooser(QWidget):
         if path in self._paths:
             return True
         try:
-            digits = load_pen_digits(path)
+            count = self.kind.count(path)
         except PenDigitsError as error:
             self.rejected.emit(str(error))
             return False
         self._paths.append(path)
-        self._counts[path] = len(digits)
+        self._counts[path] = count
         self._show()
         self.changed.emit()
         return True
 
     def choose_file(self) -> None:
         start = str(Path(self._paths[-1]).parent) if self._paths else ""
-        path, _ = QFileDialog.getOpenFileName(self, "Pen-written digits", start, "Pen digits (*.npz)")
+        path, _ = QFileDialog.getOpenFileName(self, self.kind.dialog_title, start, "Pen files (*.npz)")
         if path:
             self.add(path)
 
     def _show(self) -> None:
         names = ", ".join(Path(p).name for p in self._paths) or NONE_CHOSEN
         name = self.label.fontMetrics().elidedText(names, Qt.TextElideMode.ElideMiddle, NAME_WIDTH)
-        digits = sum(self._counts.values())
-        detail = f"{digits:,} digits" if self._paths else "MNIST only"
+        drawings = sum(self._counts.values())
+        detail = f"{drawings:,} {self.kind.noun}" if self._paths else self.kind.without
         self.label.setText(f"{html.escape(name)}<br><small style='color:#777'>{html.escape(detail)}</small>")
-        self.label.setToolTip("\n".join(self._paths) or "No pen-digit files: the network learns from MNIST alone.")
+        self.label.setToolTip("\n".join(self._paths) or self.kind.without_tip)
         self.clear_action.setEnabled(bool(self._paths))
-        self.repeat_spin.setEnabled(bool(self._paths))

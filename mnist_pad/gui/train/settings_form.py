@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from mnist_pad.gui.train.data_source import describe_data_source
-from mnist_pad.gui.train.pen_files import PenFilesChooser
+from mnist_pad.gui.train.pen_files import NOT_DIGITS, PenFilesChooser
 from mnist_pad.user_data import models_directory, new_model_path
 from training.data import DATA_ENV_VAR
 from training.job import TrainConfig
@@ -47,10 +47,11 @@ class TrainSettingsForm(QGroupBox):
         self.data_source_text = ""  # one line: which data the next run uses, and why
         self._build_widgets()
         self._load_settings()
-        for spin in (self.samples_spin, self.epochs_spin, self.batch_spin):
+        for spin in (self.samples_spin, self.epochs_spin, self.batch_spin, self.repeat_spin):
             spin.valueChanged.connect(self.save_settings)
         self.augment_check.toggled.connect(self.save_settings)
         self.pen_files.changed.connect(self.save_settings)
+        self.not_digit_files.changed.connect(self.save_settings)
         self.output_edit.textChanged.connect(self.save_settings)
 
     def _build_widgets(self) -> None:
@@ -82,6 +83,18 @@ class TrainSettingsForm(QGroupBox):
             "better on real handwriting, a little slower to learn."
         )
         self.pen_files = PenFilesChooser()
+        self.repeat_spin = QSpinBox()
+        self.repeat_spin.setRange(1, 20)
+        self.repeat_spin.setPrefix("each digit ×")
+        self.repeat_spin.setSuffix(" an epoch")
+        self.repeat_spin.setToolTip(
+            "Each pen digit is seen this many times an epoch (drawn anew each time with Augment)."
+        )
+        self.pen_files.changed.connect(lambda: self.repeat_spin.setEnabled(bool(self.pen_files.paths())))
+        self.repeat_spin.setEnabled(False)
+        self.not_digit_files = PenFilesChooser(NOT_DIGITS)
+        self.not_digit_files.setToolTip("Drawings that are not digits (letters, say), learnt with no digit as "
+                                        "their answer, so that the app can say when a drawing is not a digit.")
         self.output_edit = QLineEdit()
         self.output_edit.setPlaceholderText("a new file each run")
         self.output_edit.setToolTip(f"Empty: a new time-stamped file in {models_directory()}")
@@ -95,7 +108,8 @@ class TrainSettingsForm(QGroupBox):
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.addRow("Data", row(self.data_label, self.data_button))
         form.addRow("Pen digits", self.pen_files)
-        form.addRow("", self.pen_files.repeat_spin)
+        form.addRow("", self.repeat_spin)
+        form.addRow("Not digits", self.not_digit_files)
         form.addRow("Training images", self.samples_spin)
         form.addRow("Epochs", self.epochs_spin)
         form.addRow("Batch size", self.batch_spin)
@@ -113,10 +127,12 @@ class TrainSettingsForm(QGroupBox):
         self.augment_check.setChecked(s.value("augment", False, type=bool))
         self.output_edit.setText(s.value("output_path", "", type=str))
         pen_paths = s.value("pen_files", [], type=list)
-        self.pen_files.repeat_spin.setValue(s.value("pen_repeat", TrainConfig.pen_repeat, type=int))
+        not_digit_paths = s.value("not_digit_files", [], type=list)
+        self.repeat_spin.setValue(s.value("pen_repeat", TrainConfig.pen_repeat, type=int))
         s.endGroup()
         # A remembered file that has gone would only fail the next run.
         self.pen_files.set_paths([p for p in pen_paths if Path(p).is_file()])
+        self.not_digit_files.set_paths([p for p in not_digit_paths if Path(p).is_file()])
         # --data on the command line is this run's explicit choice (the remembered
         # pick stays for later runs); a pick that no longer exists would only fail.
         keep = picked and not self.command_line_data and Path(picked).exists()
@@ -131,7 +147,8 @@ class TrainSettingsForm(QGroupBox):
         s.setValue("augment", self.augment_check.isChecked())
         s.setValue("output_path", self.output_edit.text().strip())
         s.setValue("pen_files", self.pen_files.paths())
-        s.setValue("pen_repeat", self.pen_files.repeat_spin.value())
+        s.setValue("not_digit_files", self.not_digit_files.paths())
+        s.setValue("pen_repeat", self.repeat_spin.value())
         s.endGroup()
 
     def set_data_path(self, path: str | None) -> None:
@@ -190,7 +207,8 @@ class TrainSettingsForm(QGroupBox):
             augment=self.augment_check.isChecked(),
             train_samples=self.samples_spin.value() or None,
             pen_files=tuple(self.pen_files.paths()),
-            pen_repeat=self.pen_files.repeat_spin.value(),
+            pen_repeat=self.repeat_spin.value(),
+            not_digit_files=tuple(self.not_digit_files.paths()),
         )
 
 

@@ -70,6 +70,7 @@ class TrainTab(QWidget):
         self.form = TrainSettingsForm(settings if settings is not None else default_settings(), data_path)
         self._build_widgets()
         self.form.pen_files.rejected.connect(self.show_error)
+        self.form.not_digit_files.rejected.connect(self.show_error)
         self._repaint_timer = QTimer(self)
         self._repaint_timer.setInterval(REPAINT_INTERVAL_MS)
         self._repaint_timer.timeout.connect(self._repaint_progress)
