@@ -15,15 +15,20 @@ from mnist_pad.pen_digits import contributors_of, load_pen_digits, subset
 from training.pen_data import writer_folds
 
 
-def _bad_files(tmp_path):
-    stroke = [np.array([[0, 0], [1, 5], [2, 9]], np.float32)]
+STROKE = [np.array([[0, 0], [1, 5], [2, 9]], np.float32)]
+
+
+def _unreadable_files(tmp_path):
     corrupt = tmp_path / "corrupt.npz"
     corrupt.write_bytes(b"PK\x03\x04 not really a zip")
+    return {"missing": (tmp_path / "nowhere.npz", "no such file"), "corrupt": (corrupt, "not")}
+
+
+def _bad_files(tmp_path):
     return {
-        "missing": (tmp_path / "nowhere.npz", "no such file"),
-        "corrupt": (corrupt, "not"),
+        **_unreadable_files(tmp_path),
         "empty": (write_pen_digits(tmp_path / "empty.npz", [], []), "holds no digits"),
-        "labels": (write_pen_digits(tmp_path / "labels.npz", [3, 12], [stroke, stroke]), "0 to 9"),
+        "labels": (write_pen_digits(tmp_path / "labels.npz", [3, 12], [STROKE, STROKE]), "0 to 9"),
     }
 
 
@@ -151,15 +156,11 @@ def test_eval_reports_per_writer_figures_and_a_writer_fold(tmp_path, small_pen_f
 
 
 def _not_digit_files(tmp_path, small_pen_file):
-    stroke = [np.array([[0, 0], [1, 5], [2, 9]], np.float32)]
-    corrupt = tmp_path / "corrupt.npz"
-    corrupt.write_bytes(b"PK\x03\x04 not really a zip")
     return {
-        "missing": (tmp_path / "nowhere.npz", "no such file"),
-        "corrupt": (corrupt, "not"),
+        **_unreadable_files(tmp_path),
         "empty": (write_pen_digits(tmp_path / "empty.npz", [], []), "holds no drawings"),
         "labels": (small_pen_file, "every label of a not-a-digit file must be -1"),
-        "mixed": (write_pen_digits(tmp_path / "mixed.npz", [-1, 3], [stroke, stroke]), "must be -1"),
+        "mixed": (write_pen_digits(tmp_path / "mixed.npz", [-1, 3], [STROKE, STROKE]), "must be -1"),
     }
 
 
