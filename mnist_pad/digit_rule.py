@@ -66,6 +66,29 @@ class DigitRule:
         return self.score(probabilities) >= self.threshold
 
 
+def fit_rule(probabilities: np.ndarray, labels: np.ndarray, keep: float = 0.98) -> DigitRule:
+    """The rule for digits of writers a model never saw (its held-out predictions): the temperature
+    that makes their confidence most honest (least negative log-likelihood), and the threshold that
+    keeps ``keep`` of them."""
+    log_p = np.log(np.clip(np.asarray(probabilities, np.float64), 1e-30, 1.0))
+    labels = np.asarray(labels)
+
+    def nll(log_t: float) -> float:
+        logits = log_p / np.exp(log_t)
+        logits -= logits.max(axis=1, keepdims=True)
+        log_norm = np.log(np.exp(logits).sum(axis=1))
+        return float(np.mean(log_norm - logits[np.arange(len(labels)), labels]))
+
+    low, high = np.log(0.05), np.log(20.0)  # golden-section search: NLL is unimodal in log T
+    ratio = (np.sqrt(5) - 1) / 2
+    for _ in range(60):
+        a, b = high - ratio * (high - low), low + ratio * (high - low)
+        low, high = (low, b) if nll(a) < nll(b) else (a, high)
+    temperature = float(np.exp((low + high) / 2))
+    scores = DigitRule(temperature).score(probabilities)
+    return DigitRule(round(temperature, 4), round(float(np.quantile(scores, 1 - keep)), 4), from_card=True)
+
+
 def auroc(positives: np.ndarray, negatives: np.ndarray) -> float:
     """The chance that a random positive scores above a random negative (ties count half)."""
     scores = np.concatenate([positives, negatives])

@@ -9,6 +9,7 @@ import platform
 import shlex
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
+from mnist_pad.digit_rule import CARD_KEY
 from mnist_pad.files import card_path, file_sha256, write_bytes_atomic
 from training.augment import DESCRIPTION as AUGMENTATION
 from training.data import DATA_ENV_VAR
@@ -33,7 +34,7 @@ KNOWN_LICENCES = {
 def write_card(
     model_path: Path, data, config, result, test_accuracy: float, command: str,
     pen_sources=(), held_out: dict | None = None, cross_validation: dict | None = None,
-    contributor_cross_validation: dict | None = None, not_digit_sources=(),
+    contributor_cross_validation: dict | None = None, not_digit_sources=(), digit_rule: dict | None = None,
 ) -> Path:
     import keras
     import tensorflow as tf
@@ -82,6 +83,7 @@ def write_card(
         "held_out_contributors": held_out if held_out and "contributors" in held_out else None,
         "writer_cross_validation": cross_validation,
         "contributor_cross_validation": contributor_cross_validation,
+        CARD_KEY: digit_rule,  # the not-a-digit rule and calibration, fitted on held-out digits
         "history": [  # epochs counted from 1, as everywhere a person reads them
             {**{k: round(v, 6) for k, v in vars(epoch).items() if k != "epoch"}, "epoch": epoch.epoch + 1}
             for epoch in result.epochs
@@ -226,6 +228,13 @@ def _trained_in_words(card: _CardReader) -> list[str]:
                 detail.append(f"each scored by one of {folds} models trained without its {unseen}")
             scored = f" ({', '.join(detail)})" if detail else ""
             lines.append(f"On pen digits of {whose} it gets {_percent(accuracy)} right{scored}.")
+    rule = card.mapping(CARD_KEY)
+    threshold = card.share("threshold", card=rule) if rule else None
+    if threshold is not None and _is_number(rule.get("temperature")):
+        fitted = card.text("fitted_on", card=rule)
+        on = f", fitted on {fitted}" if fitted else ""
+        lines.append(f"It calls a drawing not a digit below {_percent(threshold)} calibrated confidence "
+                     f"(temperature {rule['temperature']:.2f}){on}.")
     seconds = card.seconds("training_seconds", "how long it trained")
     if seconds is not None:
         machine, keras_version = card.text("machine", "on what machine"), card.text("keras_version")

@@ -174,9 +174,12 @@ def main(argv: list[str] | None = None) -> int:
             if not outcome.written or cancel.is_set():
                 return EXIT_INTERRUPTED
             institutions.append(outcome.held_out)
+        # Calibrated on the digits of whoever the fold models never saw: institutions when held out, else writers.
+        rule = _fitted_rule(institutions, "institutions") if institutions else (
+            _fitted_rule(folds, "writers") if folds else None)
         finished = run.once(
             out, config, cross_validation=_pooled(folds) if folds else None,
-            contributor_cross_validation=_pooled(institutions) if institutions else None,
+            contributor_cross_validation=_pooled(institutions) if institutions else None, digit_rule=rule,
         )
     except (PlainError, ValueError) as error:  # ValueError: data too small to split
         return _fail(str(error))
@@ -202,6 +205,7 @@ class _Run:
 
     def once(
         self, out: Path, config, cross_validation: dict | None = None, contributor_cross_validation: dict | None = None,
+        digit_rule: dict | None = None,
     ) -> _Outcome:
         from training.fit import train
 
@@ -228,7 +232,7 @@ class _Run:
             out, self.data, config, result, test_accuracy, self.command,
             pen_sources=self.pen_sources, not_digit_sources=self.not_digit_sources,
             held_out=held_out, cross_validation=cross_validation,
-            contributor_cross_validation=contributor_cross_validation,
+            contributor_cross_validation=contributor_cross_validation, digit_rule=digit_rule,
         )
         ending = "stopped by Ctrl-C" if result.cancelled else (
             "stopped early" if result.stopped_early else "all epochs run")
@@ -271,18 +275,17 @@ def _contributor_folds(pen, args) -> list[tuple[str, ...]]:
 
 
 def _held_out_predictions(model, pen, config):
-    """(labels, predicted, writers) of the held-out digits, rendered as the pad renders them."""
+    """(labels, probabilities, writers) of the held-out digits, rendered as the pad renders them."""
     if config.hold_out_writers is None and not config.hold_out_contributors:
         return None
     from mnist_pad.predictor import Predictor
     from training.pen_data import split_held_out
 
     held_out = split_held_out(pen, config.hold_out_writers, config.hold_out_contributors)[1]
-    predicted = Predictor(model).predict_batch(held_out.images()).argmax(1)
-    return held_out.labels, predicted, held_out.writers
+    return held_out.labels, Predictor(model).predict_batch(held_out.images()), held_out.writers
 
 
-def held_out_summary(labels, predicted, writers) -> dict:
+def held_out_summary(labels, probabilities, writers) -> dict:
     from training.evaluate import (
         Evaluation,
         confusion_matrix,
@@ -290,6 +293,7 @@ def held_out_summary(labels, predicted, writers) -> dict:
         per_writer_summary,
     )
 
+    predicted = probabilities.argmax(1)
     evaluation = Evaluation(confusion_matrix(labels, predicted))
     return {
         **evaluation.as_dict(),
@@ -302,9 +306,21 @@ def _pooled(folds) -> dict:
     """Every fold's held-out digits together: each writer scored by a model that never saw them."""
     import numpy as np
 
-    labels, predicted, writers = (np.concatenate(part) for part in zip(*folds))
-    per_fold = [float((p == l).mean()) for l, p, _ in folds]
-    return {"folds": len(folds), "per_fold_accuracy": per_fold, **held_out_summary(labels, predicted, writers)}
+    labels, probabilities, writers = (np.concatenate(part) for part in zip(*folds))
+    per_fold = [float((p.argmax(1) == l).mean()) for l, p, _ in folds]
+    return {"folds": len(folds), "per_fold_accuracy": per_fold, **held_out_summary(labels, probabilities, writers)}
+
+
+def _fitted_rule(folds, unseen: str) -> dict:
+    """The not-a-digit rule fitted on every fold's held-out digits (``mnist_pad.digit_rule.fit_rule``)."""
+    import numpy as np
+
+    from mnist_pad.digit_rule import fit_rule
+
+    labels, probabilities = (np.concatenate(part) for part in list(zip(*folds))[:2])
+    rule = fit_rule(probabilities, labels)
+    return {"temperature": rule.temperature, "threshold": rule.threshold, "digits_kept": 0.98,
+            "fitted_on": f"{len(labels):,} pen digits of {unseen} the fold models were not trained on"}
 
 
 def _fail(sentence: str) -> int:

@@ -10,6 +10,7 @@ from mnist_pad.digit_rule import (
     DigitRule,
     auroc,
     expected_calibration_error,
+    fit_rule,
     rejection_figures,
 )
 
@@ -94,3 +95,17 @@ def test_rejection_figures_count_what_the_rule_does_on_each_side():
     assert figures["unlike_digits"]["n"] == 7 and figures["digit_like"]["n"] == 3
     assert figures["unlike_digits"]["rejected"] == pytest.approx(6 / 7) and figures["digit_like"]["rejected"] == 0
     assert figures["rule"] == {"temperature": 1.0, "threshold": 0.5, "source": "default"}
+
+
+def test_the_fitted_rule_makes_over_confident_outputs_honest_and_keeps_98_percent():
+    rng = np.random.default_rng(4)
+    logits = rng.normal(0, 2, (20_000, 10))
+    honest = np.exp(logits) / np.exp(logits).sum(1, keepdims=True)
+    labels = np.array([rng.choice(10, p=p) for p in honest])
+    sharp = np.exp(2.5 * logits) / np.exp(2.5 * logits).sum(1, keepdims=True)  # a network sure of too much
+    correct = sharp.argmax(1) == labels
+    rule = fit_rule(sharp, labels)
+    assert rule.from_card and rule.temperature == pytest.approx(2.5, rel=0.05)
+    assert expected_calibration_error(DigitRule(1.0).score(sharp), correct) > 0.1
+    assert expected_calibration_error(rule.score(sharp), correct) <= 0.01
+    assert rule.is_digit(sharp).mean() == pytest.approx(0.98, abs=0.002)

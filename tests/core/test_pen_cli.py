@@ -14,7 +14,6 @@ from mnist_pad.files import read_card
 from mnist_pad.pen_digits import contributors_of, load_pen_digits, subset
 from training.pen_data import writer_folds
 
-
 STROKE = [np.array([[0, 0], [1, 5], [2, 9]], np.float32)]
 
 
@@ -106,10 +105,15 @@ def test_contributor_cross_validation_leaves_each_group_out_whole(tmp_path, samp
         str(name): int((contributors == name).sum()) for name in set(contributors)
     }
     assert card["writer_cross_validation"] is None and card["held_out_contributors"] is None
-
+    # The not-a-digit rule, calibrated on the digits of the institutions each fold model never saw.
+    from mnist_pad.digit_rule import DigitRule
     from training.card import card_in_words
 
-    assert any("institutions it was not trained on" in line for line in card_in_words(card, out.name))
+    rule = DigitRule.for_card(card)
+    assert rule.from_card and card["not_a_digit"]["fitted_on"] == "800 pen digits of institutions the fold models were not trained on"
+    words = card_in_words(card, out.name)
+    assert any("institutions it was not trained on" in line for line in words)
+    assert any(line.startswith("It calls a drawing not a digit below") for line in words)
 
 
 def test_eval_per_contributor_figures_add_up_to_the_whole(small_pen_file):
