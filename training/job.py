@@ -76,6 +76,7 @@ class TrainResult:
     stopped_early: bool = False  # EarlyStopping ended it
     cancelled: bool = False
     seconds: float = 0.0
+    comparison: list[dict] = field(default_factory=list)  # training.compare: this model against the one in use
 
     @property
     def best_val_acc(self) -> float | None:
@@ -108,7 +109,17 @@ class TrainResult:
             lines.append(f"Saved to {self.out_path}")
         else:
             lines.append("No epoch finished, so no model was written.")
+        lines += [comparison_line(row) for row in self.comparison]
         return "\n".join(lines)
+
+
+def comparison_line(row: dict) -> str:
+    """One held-out set's figures for the new model and the one in use, and which is better."""
+    new, current = row["new"], row["current"]
+    verdict = ("this model is better" if new > current else
+               "the model in use is better" if current > new else "they are level")
+    return (f"{row['data']} ({row['n']:,} digits): {new:.2%} with this model, {current:.2%} with "
+            f"{row['current_name']}, in use: {verdict}.")
 
 
 def format_duration(seconds: float) -> str:

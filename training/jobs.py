@@ -26,6 +26,7 @@ class TrainJob:
     data_path: str | None  # None: $MNIST_PAD_DATA, else Keras' download
     out_path: str
     config: TrainConfig
+    compare_with: str | None = None  # the model in use: both are scored on the same held-out data afterwards
     activity = "Training"
 
     def run(self, report: Callable[[object], None], cancel) -> TrainResult | Failed:
@@ -42,10 +43,16 @@ class TrainJob:
             if cancel.is_set():
                 return TrainResult(Path(self.out_path), cancelled=True)
             report(Status("Building the model and compiling the first batch…"))
-            return train(
+            result = train(
                 data, self.out_path, self.config, pen=pen, not_digits=not_digits,
                 on_batch=report, on_epoch=report, cancel=cancel,
             )
+            if self.compare_with and result.checkpoint_written and not result.cancelled:
+                report(Status("Scoring the new model and the one in use on the same held-out digits…"))
+                from training.compare import compare_models
+
+                result.comparison = compare_models(self.out_path, self.compare_with, data, pen, self.config)
+            return result
         except PlainError as error:
             return Failed(str(error))
 

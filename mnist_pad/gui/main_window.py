@@ -190,6 +190,8 @@ class MainWindow(QMainWindow):
 
         train = TrainTab(data_path=self.state.data_path, parent=self, runner=self.runner)
         train.use_model_requested.connect(self.open_model)
+        train.set_model_in_use(self.state.model_path)
+        self.state.model_changed.connect(train.set_model_in_use)
         form = train.form
         self.state.set_data_path(form.data_path)
         self.state.set_pen_files(form.pen_files.paths())

@@ -28,6 +28,7 @@ from mnist_pad.gui.train.train_tab import (
     TrainTab,
 )
 from mnist_pad.model_io import default_model_path, load_model
+from training.data import load_mnist
 
 STOP_TIMEOUT_MS = 15_000  # Stop: one batch, then validating 400 images and saving
 SMALL_RUN = {"train_samples": 400, "batch_size": 50}  # 8 batches per epoch
@@ -115,6 +116,14 @@ def test_use_this_model_makes_the_draw_tab_serve_the_new_model(qtbot, sample_pat
     with qtbot.waitSignal(tab.training_finished, timeout=TRAINING_TIMEOUT_MS):
         qtbot.mouseClick(tab.start_button, Qt.MouseButton.LeftButton)
     assert window.current_model_path == previous, "the old model serves until the user switches"
+    # Before switching, the tab says how the new model compares with the one in use, on the same test digits.
+    (row,) = tab.last_result.comparison
+    data = load_mnist(sample_path)
+    in_use = window.state.predictor.predict_batch(data.x_test / 255.0).argmax(1)
+    assert row["current"] == pytest.approx(float((in_use == data.y_test).mean()))
+    assert row["n"] == len(data.y_test) and row["current_name"] == Path(previous).name
+    verdict = "this model is better" if row["new"] > row["current"] else "the model in use is better"
+    assert f"{row['current']:.2%} with {Path(previous).name}, in use: {verdict}." in tab.summary_label.text()
 
     with qtbot.waitSignal(window.state.model_changed, timeout=TRAINING_TIMEOUT_MS) as changed:
         qtbot.mouseClick(tab.use_button, Qt.MouseButton.LeftButton)

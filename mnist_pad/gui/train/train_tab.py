@@ -66,6 +66,7 @@ class TrainTab(QWidget):
         self._latest_batch = None
         self._batch_dirty = False
         self.last_result = None  # training.job.TrainResult of the last run that finished
+        self._model_in_use: str | None = None  # what a finished run is compared with
 
         self.form = TrainSettingsForm(settings if settings is not None else default_settings(), data_path)
         self._build_widgets()
@@ -150,7 +151,12 @@ class TrainTab(QWidget):
         if out_path.resolve() == default_model_path().resolve():
             self.show_error("That is the model shipped with mnist-pad; please save to another file.")
             return
-        self.runner.run(TrainJob(data_path=self.form.data_path, out_path=str(out_path), config=self.form.config()))
+        self.runner.run(TrainJob(data_path=self.form.data_path, out_path=str(out_path), config=self.form.config(),
+                                 compare_with=self._model_in_use))
+
+    def set_model_in_use(self, path: str | None) -> None:
+        """The model serving the Draw tab: a finished run says how the new one compares with it."""
+        self._model_in_use = path
 
     def stop(self) -> None:
         """Stop after the current batch; the best model written so far stays."""
