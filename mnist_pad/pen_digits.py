@@ -105,8 +105,11 @@ def _writers(arrays: dict[str, np.ndarray], n: int) -> np.ndarray:
     contributors = arrays.get(CONTRIBUTOR_KEY)
     if contributors is None or contributors.shape != (n,):
         return writers
-    prefixes = np.char.add(contributors.astype(str), "/")
-    return np.where(np.char.startswith(writers, prefixes), writers, np.char.add(prefixes, writers))
+    contributors = contributors.astype(str)
+    prefixes = np.char.add(contributors, "/")
+    # An id that names its contributor already ("art/w1"), or is it ("me", our own exports), stays.
+    kept = np.char.startswith(writers, prefixes) | (writers == contributors)
+    return np.where(kept, writers, np.char.add(prefixes, writers))
 
 
 def contributors_of(writers: np.ndarray) -> np.ndarray:
