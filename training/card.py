@@ -13,6 +13,8 @@ from mnist_pad.digit_rule import CARD_KEY
 from mnist_pad.files import card_path, file_sha256, write_bytes_atomic
 from training.augment import DESCRIPTION as AUGMENTATION
 from training.data import DATA_ENV_VAR
+from training.digit_styles import DESCRIPTION as DIGIT_STYLES
+from training.not_digit_drawings import DESCRIPTION as MADE_UP_NOT_DIGITS
 from training.pen_augment import DESCRIPTION as PEN_AUGMENTATION
 
 # The terms of the data files we know, by content; any other file's are "not recorded".
@@ -54,6 +56,10 @@ def write_card(
         "augmentation": AUGMENTATION if config.augment else None,
         "pen_augmentation": PEN_AUGMENTATION if config.augment and pen_sources else None,
         "pen_repeat": config.pen_repeat if pen_sources else None,
+        "digit_styles": DIGIT_STYLES if config.digit_styles and pen_sources else None,
+        "made_up_not_digits": (
+            {"drawings": config.made_up_not_digits, "kinds": MADE_UP_NOT_DIGITS} if config.made_up_not_digits else None
+        ),
         "validation_writers": config.validation_writers if pen_sources else None,
         "init_model": _described_file(config.init_model),
         "learning_rate": config.learning_rate,
@@ -213,6 +219,13 @@ def _trained_in_words(card: _CardReader) -> list[str]:
         lines.append(f"Each batch was varied at random, {augmentation}.")
     if pen_augmentation:
         lines.append(f"Each pen digit was redrawn with a varied path: {pen_augmentation}.")
+    digit_styles = card.text("digit_styles")
+    if digit_styles:
+        lines.append(f"Each pen digit also joined once in another way of writing it; {digit_styles}.")
+    made_up = card.mapping("made_up_not_digits")
+    made_up_count, made_up_kinds = card.count("drawings", card=made_up), card.text("kinds", card=made_up)
+    if made_up_count and made_up_kinds:
+        lines.append(f"It also learnt that {made_up_count:,} made-up drawings are not digits: {made_up_kinds}.")
     for key, whose, unseen in (
         ("contributor_cross_validation", "institutions it was not trained on", "institution"),
         ("writer_cross_validation", "writers it was not trained on", "writer"),

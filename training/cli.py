@@ -56,6 +56,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--not-digits", action="append", default=[], metavar="FILE.npz",
                         help="drawings that are not digits (pen-digits layout, labels -1, like the pen letters) "
                         "to learn with a uniform target, so that the network is unsure of them; repeatable")
+    parser.add_argument("--digit-styles", action="store_true",
+                        help="each pen digit also joins once in another way of writing it (slashed or dotted "
+                        "zero, flagged one, crossed seven, open or closed four, ...), made from its own strokes")
+    parser.add_argument("--made-up-not-digits", type=POSITIVE_INT, metavar="N",
+                        help="N made-up drawings that are not digits (scribbles, shapes, faces, dashes, "
+                        "crossed-out digits) join the --not-digits drawings")
     parser.add_argument("--pen-repeat", type=POSITIVE_INT, default=3, metavar="K",
                         help="each pen digit is seen K times an epoch, varied anew with --augment (default 3)")
     parser.add_argument("--hold-out-writers", type=writer_fold, metavar="K/F",
@@ -139,6 +145,7 @@ def main(argv: list[str] | None = None) -> int:
             train_samples=args.train_samples, workers=args.workers, pen_files=tuple(args.strokes),
             pen_repeat=args.pen_repeat, hold_out_writers=args.hold_out_writers,
             hold_out_contributors=args.hold_out_contributors, not_digit_files=tuple(args.not_digits),
+            digit_styles=args.digit_styles, made_up_not_digits=args.made_up_not_digits or 0,
             validation_writers=args.validation_writers,
             init_model=args.init_model, learning_rate=args.learning_rate, patience=args.patience,
         )

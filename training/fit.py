@@ -19,10 +19,17 @@ import keras
 from mnist_pad.files import OutputError, ensure_writable
 from training.checkpoint import AtomicModelCheckpoint
 from training.data import MnistData, split_validation
+from training.digit_styles import restyled
 from training.generator import MnistSequence
 from training.job import BatchProgress, EpochResult, TrainConfig, TrainResult
 from training.model import build_model, compile_model, load_seed_model
-from training.pen_data import PenSamples, split_held_out, split_validation_writers
+from training.not_digit_drawings import not_digit_drawings
+from training.pen_data import (
+    PenSamples,
+    concatenate,
+    split_held_out,
+    split_validation_writers,
+)
 
 MONITOR = "val_acc"
 
@@ -122,9 +129,15 @@ def train(
             split_held_out(pen, config.hold_out_writers, config.hold_out_contributors)[0],
             config.validation_writers,
         )
-    not_digits_train = None
+    if pen_train is not None and config.digit_styles:
+        pen_train = concatenate([pen_train, restyled(pen_train, config.seed)])
+    not_digit_parts = []
     if not_digits is not None:
-        not_digits_train = split_held_out(not_digits, None, config.hold_out_contributors)[0]
+        not_digit_parts.append(split_held_out(not_digits, None, config.hold_out_contributors)[0])
+    if config.made_up_not_digits:
+        # Crossings-out are made from the trained-on digits only, never from a held-out writer's.
+        not_digit_parts.append(not_digit_drawings(pen_train, config.made_up_not_digits, config.seed))
+    not_digits_train = concatenate(not_digit_parts) if not_digit_parts else None
     train_batches = MnistSequence(
         x_train, y_train, config.batch_size, shuffle=True, augment=config.augment,
         seed=config.seed, pen=pen_train, pen_repeat=config.pen_repeat, not_digits=not_digits_train, **pool,

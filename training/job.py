@@ -25,6 +25,8 @@ class TrainConfig:
     pen_files: tuple[str, ...] = ()  # pen-digits files whose digits join MNIST's
     pen_repeat: int = 3  # each pen digit is seen this many times an epoch (varied anew when augmenting)
     not_digit_files: tuple[str, ...] = ()  # drawings that are not digits (labels -1), learnt with a uniform target
+    digit_styles: bool = False  # each trained-on pen digit also joins in one of the world's styles (training.digit_styles)
+    made_up_not_digits: int = 0  # this many made-up drawings that are not digits join them (training.not_digit_drawings)
     hold_out_writers: tuple[int, int] | None = None  # (fold, folds): that fold's writers are not trained on
     hold_out_contributors: tuple[str, ...] = ()  # these institutions' writers are not trained on
     validation_writers: float = 0.1  # this share of the trained-on pen writers validates instead
@@ -41,6 +43,8 @@ class TrainConfig:
             raise ValueError(f"train samples must be at least 1, got {self.train_samples}")
         if self.pen_repeat < 1:
             raise ValueError(f"the pen-digit repeat must be at least 1, got {self.pen_repeat}")
+        if self.made_up_not_digits < 0:
+            raise ValueError(f"the made-up drawings must be 0 or more, got {self.made_up_not_digits}")
         if not 0 <= self.validation_writers < 1:
             raise ValueError(f"the validation writers' share must be from 0 to below 1, got {self.validation_writers}")
         if self.patience < 1:
