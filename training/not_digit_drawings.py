@@ -97,7 +97,7 @@ def heart(rng: np.random.Generator) -> Strokes:
     t = np.linspace(0.0, 2 * np.pi, 40)
     x = 16 * np.sin(t) ** 3
     y = -(13 * np.cos(t) - 5 * np.cos(2 * t) - 2 * np.cos(3 * t) - np.cos(4 * t))
-    return [0.5 + np.stack([x, y], 1) / 34 * rng.uniform(0.8, 1.1)]
+    return [0.5 + np.stack([x, y], 1) / 40 * rng.uniform(0.75, 1.0)]
 
 
 def spiral(rng: np.random.Generator) -> Strokes:

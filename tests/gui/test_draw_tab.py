@@ -234,3 +234,35 @@ def test_enter_saves_no_guess_for_a_drawing_that_is_not_a_digit_but_a_digit_key_
     QTest.keyClick(tab.canvas, Qt.Key.Key_1)  # the user's label wins
     assert collection.counts()[1] == 1 and tab.canvas.is_empty()
     collection.close()
+
+
+def _polyline(*corners):
+    return np.concatenate([np.linspace(a, b, 15) for a, b in zip(corners[:-1], corners[1:])]).astype(np.float32)
+
+
+def _ring(centre, radius, start=0.0, sweep=2 * np.pi):
+    angles = np.linspace(start, start + sweep, 40)
+    return (np.asarray(centre) + radius * np.stack([np.cos(angles), np.sin(angles)], 1)).astype(np.float32)
+
+
+# What every new user draws first to try the app: a letter and a face. The model before it
+# learnt what is not a digit read the A as "4, 100%" and the smiley as "0, 97.5%".
+LETTER_A = [_polyline((0.3, 0.8), (0.5, 0.2), (0.7, 0.8)), _polyline((0.38, 0.58), (0.62, 0.58))]
+SMILEY = [_ring((0.5, 0.5), 0.3), _ring((0.4, 0.42), 0.015), _ring((0.6, 0.42), 0.015),
+          _ring((0.5, 0.5), 0.17, 0.2 * np.pi, 0.6 * np.pi)]
+
+
+@pytest.mark.parametrize("drawing", [LETTER_A, SMILEY], ids=["letter A", "smiley"])
+def test_the_shipped_model_says_a_letter_or_a_face_drawn_on_the_pad_is_not_a_digit(
+    tab, qtbot, default_model, default_predictor, drawing
+):
+    from mnist_pad.digit_rule import DigitRule
+    from mnist_pad.files import read_card
+
+    rule = DigitRule.for_card(read_card(default_model))
+    assert rule.from_card  # the shipped card carries its calibrated rule
+    tab.set_predictor(default_predictor, rule)
+    draw(tab.canvas, drawing)
+    probs = wait_for_prediction(qtbot, tab)
+    assert tab.confidence_label.text() == "Not a digit" and tab.guess_label.text() == "?"
+    assert probs.max() < rule.threshold
