@@ -8,6 +8,7 @@ import pytest
 from gui_helpers import ErrorLog
 from PySide6.QtCore import QSettings
 
+from mnist_pad.gui.train import settings_form as settings_form_module
 from mnist_pad.gui.train import train_tab as train_tab_module
 from mnist_pad.gui.train.train_tab import TrainTab
 
@@ -19,8 +20,11 @@ def settings(tmp_path) -> QSettings:
 
 @pytest.fixture(autouse=True)
 def isolated_settings(monkeypatch, settings):
-    """Tabs that MainWindow builds must not read or write the user's own settings."""
+    """Tabs that MainWindow builds must not read or write the user's own settings, and start with no
+    pen digits chosen: CI's $MNIST_PAD_PEN_DIGITS is the recipe's data at hand, which only the test of
+    those defaults asks for."""
     monkeypatch.setattr(train_tab_module, "default_settings", lambda: settings)
+    monkeypatch.setattr(settings_form_module, "pen_digits_at_hand", lambda: [])
 
 
 @pytest.fixture

@@ -10,11 +10,12 @@ import pytest
 from PySide6.QtCore import QSettings, QStandardPaths
 
 from mnist_pad.gui.train.data_source import KERAS_DOWNLOAD
+from mnist_pad.gui.train.settings_form import pen_digits_at_hand as ORIGINAL_PEN_DIGITS_AT_HAND
 from mnist_pad.gui.train.train_tab import TrainTab
 from mnist_pad.gui.train.training_report import EtaClock
 from mnist_pad.model_io import default_model_path
 from mnist_pad.user_data import models_directory, new_model_path
-from training.job import format_duration
+from training.job import TrainConfig, format_duration
 
 # -- settings ----------------------------------------------------------------------------
 
@@ -43,11 +44,46 @@ def test_settings_are_remembered_between_runs(qtbot, settings, sample_path, tmp_
     assert settings.value("train/data_path") == str(sample_path)
 
 
-def test_the_defaults_are_five_epochs_of_200_without_augmentation(qtbot, settings):
+def test_the_defaults_follow_the_shipped_models_recipe_with_the_pen_digits_at_hand(
+    qtbot, settings, monkeypatch, pen_digits_path
+):
+    from dataclasses import replace
+
+    from mnist_pad.gui.train import settings_form
+    from training.recipe import shipped_recipe
+
+    monkeypatch.setattr(settings_form, "pen_digits_at_hand", ORIGINAL_PEN_DIGITS_AT_HAND)
+    monkeypatch.setenv("MNIST_PAD_PEN_DIGITS", str(pen_digits_path))
     tab = TrainTab(settings=settings)
     qtbot.addWidget(tab)
-    assert tab.form.epochs_spin.value() == 5 and tab.form.batch_spin.value() == 200
-    assert not tab.form.augment_check.isChecked() and tab.form.samples_spin.value() == 0
+    recipe = shipped_recipe()
+    assert recipe.init_model and recipe.augment  # the shipped card tells how it was made
+    assert tab.form.config() == replace(recipe, pen_files=(str(pen_digits_path),))
+    assert tab.form.samples_spin.value() == 0  # all of MNIST
+
+    tab.form.start_check.setChecked(False)  # a fresh network at the usual rate
+    fresh = tab.form.config()
+    assert fresh.init_model is None and fresh.learning_rate == TrainConfig().learning_rate
+
+
+def test_a_card_says_how_its_model_was_made_and_the_recipe_reads_it_back(tmp_path):
+    import json
+
+    from training.recipe import shipped_recipe
+
+    model = tmp_path / "m.h5"
+    model.write_bytes(b"")
+    (tmp_path / "start.h5").write_bytes(b"")
+    card = {"max_epochs": 9, "batch_size": 64, "augmentation": "some", "pen_repeat": 2,
+            "digit_styles": "styles", "made_up_not_digits": {"drawings": 300}, "learning_rate": 0.0005,
+            "early_stopping_patience": 4, "init_model": {"path": "/elsewhere/start.h5"}}
+    (tmp_path / "m.card.json").write_text(json.dumps(card))
+    assert shipped_recipe(model) == TrainConfig(
+        epochs=9, batch_size=64, augment=True, pen_repeat=2, digit_styles=True, made_up_not_digits=300,
+        learning_rate=0.0005, patience=4, init_model=str(tmp_path / "start.h5"))
+    (tmp_path / "m.card.json").write_text(json.dumps({**card, "max_epochs": "nine", "init_model": 3}))
+    damaged = shipped_recipe(model)
+    assert damaged.epochs == TrainConfig().epochs and damaged.init_model is None
 
 
 def test_the_data_line_says_which_source_will_be_used(qtbot, settings, monkeypatch, sample_path):

@@ -19,6 +19,10 @@ def configure(tab: TrainTab, out_path: Path, epochs: int, train_samples: int, ba
     tab.form.samples_spin.setValue(train_samples)
     tab.form.batch_spin.setValue(batch_size)
     tab.form.augment_check.setChecked(False)
+    # A plain short run from a fresh network: the recipe's extras would only slow the tests.
+    tab.form.made_up_spin.setValue(0)
+    tab.form.styles_check.setChecked(False)
+    tab.form.start_check.setChecked(False)
 
 
 def start_and_wait_for_failure(qtbot, tab) -> str:

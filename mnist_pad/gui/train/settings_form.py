@@ -30,8 +30,10 @@ from PySide6.QtWidgets import (
 from mnist_pad.gui.train.data_source import describe_data_source
 from mnist_pad.gui.train.pen_files import NOT_DIGITS, PenFilesChooser
 from mnist_pad.user_data import models_directory, new_model_path
+from training.adapt_settings import PEN_DIGITS_ENV_VAR
 from training.data import DATA_ENV_VAR
 from training.job import TrainConfig
+from training.recipe import shipped_recipe
 
 SETTINGS_GROUP = "train"
 DATA_NAME_WIDTH = 150  # pixels; longer file names are elided in the middle
@@ -43,13 +45,16 @@ class TrainSettingsForm(QGroupBox):
     def __init__(self, settings: QSettings, command_line_data: str | None, parent: QWidget | None = None):
         super().__init__("Settings", parent)
         self.settings = settings
+        # Unset choices follow the shipped model's recipe: the data at hand then makes a model like it.
+        self.recipe = shipped_recipe()
         self.command_line_data = command_line_data
         self.data_source_text = ""  # one line: which data the next run uses, and why
         self._build_widgets()
         self._load_settings()
-        for spin in (self.samples_spin, self.epochs_spin, self.batch_spin, self.repeat_spin):
+        for spin in (self.samples_spin, self.epochs_spin, self.batch_spin, self.repeat_spin, self.made_up_spin):
             spin.valueChanged.connect(self.save_settings)
-        self.augment_check.toggled.connect(self.save_settings)
+        for check in (self.augment_check, self.styles_check, self.start_check):
+            check.toggled.connect(self.save_settings)
         self.pen_files.changed.connect(self.save_settings)
         self.not_digit_files.changed.connect(self.save_settings)
         self.output_edit.textChanged.connect(self.save_settings)
@@ -90,11 +95,30 @@ class TrainSettingsForm(QGroupBox):
         self.repeat_spin.setToolTip(
             "Each pen digit is seen this many times an epoch (drawn anew each time with Augment)."
         )
-        self.pen_files.changed.connect(lambda: self.repeat_spin.setEnabled(bool(self.pen_files.paths())))
-        self.repeat_spin.setEnabled(False)
+        self.styles_check = QCheckBox("Also in the world's styles: slashed zeros, crossed sevens, flagged ones…")
+        self.styles_check.setToolTip(
+            "Each pen digit also joins once redrawn in a way people elsewhere write it, from its own\n"
+            "strokes: slashed or dotted zero, flagged one with or without a foot, looped two,\n"
+            "open or closed four, five with its bar last, crossed seven, straight or curled nine."
+        )
+        self.pen_files.changed.connect(self._enable_pen_options)
         self.not_digit_files = PenFilesChooser(NOT_DIGITS)
         self.not_digit_files.setToolTip("Drawings that are not digits (letters, say), learnt with no digit as "
                                         "their answer, so that the app can say when a drawing is not a digit.")
+        self.made_up_spin = QSpinBox()
+        self.made_up_spin.setRange(0, 100_000)
+        self.made_up_spin.setSingleStep(1000)
+        self.made_up_spin.setSpecialValueText("no made-up drawings")
+        self.made_up_spin.setSuffix(" made-up drawings")
+        self.made_up_spin.setToolTip("Scribbles, shapes, faces, dashes and crossed-out digits, made up anew,\n"
+                                     "learnt as not digits beside the files above.")
+        self.start_check = QCheckBox("Start from the MNIST-trained network, as the shipped model did")
+        self.start_check.setToolTip(
+            f"Fine-tune {Path(self.recipe.init_model).name if self.recipe.init_model else 'it'} at a learning "
+            f"rate of {self.recipe.learning_rate:g} instead of training a fresh network:\nfaster, and as the "
+            "shipped model was made."
+        )
+        self.start_check.setVisible(self.recipe.init_model is not None)
         self.output_edit = QLineEdit()
         self.output_edit.setPlaceholderText("a new file each run")
         self.output_edit.setToolTip(f"Empty: a new time-stamped file in {models_directory()}")
@@ -109,11 +133,14 @@ class TrainSettingsForm(QGroupBox):
         form.addRow("Data", row(self.data_label, self.data_button))
         form.addRow("Pen digits", self.pen_files)
         form.addRow("", self.repeat_spin)
+        form.addRow("", self.styles_check)
         form.addRow("Not digits", self.not_digit_files)
+        form.addRow("", self.made_up_spin)
         form.addRow("Training images", self.samples_spin)
         form.addRow("Epochs", self.epochs_spin)
         form.addRow("Batch size", self.batch_spin)
         form.addRow(self.augment_check)
+        form.addRow(self.start_check)
         form.addRow("Save to", row(self.output_edit, output_button))
         self.setLayout(form)
 
@@ -121,18 +148,24 @@ class TrainSettingsForm(QGroupBox):
         s = self.settings
         s.beginGroup(SETTINGS_GROUP)
         picked = s.value("data_path", "", type=str)
+        recipe = self.recipe
         self.samples_spin.setValue(s.value("train_samples", 0, type=int))
-        self.epochs_spin.setValue(s.value("epochs", 5, type=int))
-        self.batch_spin.setValue(s.value("batch_size", 200, type=int))
-        self.augment_check.setChecked(s.value("augment", False, type=bool))
+        self.epochs_spin.setValue(s.value("epochs", recipe.epochs, type=int))
+        self.batch_spin.setValue(s.value("batch_size", recipe.batch_size, type=int))
+        self.augment_check.setChecked(s.value("augment", recipe.augment, type=bool))
         self.output_edit.setText(s.value("output_path", "", type=str))
-        pen_paths = s.value("pen_files", [], type=list)
+        pen_paths = s.value("pen_files", pen_digits_at_hand(), type=list)
         not_digit_paths = s.value("not_digit_files", [], type=list)
-        self.repeat_spin.setValue(s.value("pen_repeat", TrainConfig.pen_repeat, type=int))
+        self.repeat_spin.setValue(s.value("pen_repeat", recipe.pen_repeat, type=int))
+        self.styles_check.setChecked(s.value("digit_styles", recipe.digit_styles, type=bool))
+        self.made_up_spin.setValue(s.value("made_up_not_digits", recipe.made_up_not_digits, type=int))
+        self.start_check.setChecked(
+            recipe.init_model is not None and s.value("start_from_recipe", True, type=bool))
         s.endGroup()
         # A remembered file that has gone would only fail the next run.
         self.pen_files.set_paths([p for p in pen_paths if Path(p).is_file()])
         self.not_digit_files.set_paths([p for p in not_digit_paths if Path(p).is_file()])
+        self._enable_pen_options()
         # --data on the command line is this run's explicit choice (the remembered
         # pick stays for later runs); a pick that no longer exists would only fail.
         keep = picked and not self.command_line_data and Path(picked).exists()
@@ -149,7 +182,15 @@ class TrainSettingsForm(QGroupBox):
         s.setValue("pen_files", self.pen_files.paths())
         s.setValue("not_digit_files", self.not_digit_files.paths())
         s.setValue("pen_repeat", self.repeat_spin.value())
+        s.setValue("digit_styles", self.styles_check.isChecked())
+        s.setValue("made_up_not_digits", self.made_up_spin.value())
+        s.setValue("start_from_recipe", self.start_check.isChecked())
         s.endGroup()
+
+    def _enable_pen_options(self) -> None:
+        has_pen_digits = bool(self.pen_files.paths())
+        self.repeat_spin.setEnabled(has_pen_digits)
+        self.styles_check.setEnabled(has_pen_digits)
 
     def set_data_path(self, path: str | None) -> None:
         """Train on ``path`` (an .npz or IDX folder) from now on; None: the default source."""
@@ -201,6 +242,8 @@ class TrainSettingsForm(QGroupBox):
 
     def config(self) -> TrainConfig:
         """The run these settings describe."""
+        has_pen_digits = bool(self.pen_files.paths())
+        start = self.recipe if self.start_check.isChecked() else TrainConfig()
         return TrainConfig(
             epochs=self.epochs_spin.value(),
             batch_size=self.batch_spin.value(),
@@ -208,8 +251,19 @@ class TrainSettingsForm(QGroupBox):
             train_samples=self.samples_spin.value() or None,
             pen_files=tuple(self.pen_files.paths()),
             pen_repeat=self.repeat_spin.value(),
+            digit_styles=has_pen_digits and self.styles_check.isChecked(),
             not_digit_files=tuple(self.not_digit_files.paths()),
+            made_up_not_digits=self.made_up_spin.value(),
+            init_model=start.init_model,
+            learning_rate=start.learning_rate,
+            patience=start.patience,
         )
+
+
+def pen_digits_at_hand() -> list[str]:
+    """The pen-digits file that ``$MNIST_PAD_PEN_DIGITS`` names, when there is one: the recipe's own data."""
+    path = os.environ.get(PEN_DIGITS_ENV_VAR)
+    return [path] if path and Path(path).is_file() else []
 
 
 def row(*widgets) -> QHBoxLayout:
