@@ -27,7 +27,12 @@ import sys
 
 import numpy as np
 
-from mnist_pad.digit_rule import DIGIT_LIKE_LETTERS, auroc, expected_calibration_error, fit_rule
+from mnist_pad.digit_rule import (
+    DIGIT_LIKE_LETTERS,
+    auroc,
+    expected_calibration_error,
+    fit_rule,
+)
 from mnist_pad.files import read_card
 from mnist_pad.model_io import load_model
 from mnist_pad.pen_digits import contributors_of, load_not_digits

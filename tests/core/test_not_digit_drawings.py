@@ -6,7 +6,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from training.not_digit_drawings import SHAPES, SYNTHETIC_WRITER, crossings_out, made_up, not_digit_drawings
+from training.not_digit_drawings import (
+    SHAPES,
+    SYNTHETIC_WRITER,
+    crossings_out,
+    made_up,
+    not_digit_drawings,
+)
 from training.pen_data import PenSamples
 
 ONE = [np.stack([np.full(20, 0.5), np.linspace(0.2, 0.8, 20)], 1).astype(np.float32)]

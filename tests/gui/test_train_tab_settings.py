@@ -10,7 +10,9 @@ import pytest
 from PySide6.QtCore import QSettings, QStandardPaths
 
 from mnist_pad.gui.train.data_source import KERAS_DOWNLOAD
-from mnist_pad.gui.train.settings_form import pen_digits_at_hand as ORIGINAL_PEN_DIGITS_AT_HAND
+from mnist_pad.gui.train.settings_form import (
+    pen_digits_at_hand as ORIGINAL_PEN_DIGITS_AT_HAND,
+)
 from mnist_pad.gui.train.train_tab import TrainTab
 from mnist_pad.gui.train.training_report import EtaClock
 from mnist_pad.model_io import default_model_path
