@@ -4,7 +4,8 @@
         resources/mnist_convnet.fold1of3.h5 resources/mnist_convnet.fold2of3.h5 resources/mnist_convnet.fold3of3.h5
 
 The models are those ``mnist-pad-train --cross-validate 3`` writes beside the shipped one:
-fold K's model never saw the writers of fold K. Accuracy is pooled over every
+fold K's model never saw the writers of fold K; or those of ``--cross-validate-contributors``,
+each scored on the institutions that its card says it never saw. Accuracy is pooled over every
 fold's held-out writers, without and with test-time augmentation (the drawing
 rendered also rotated by +-ROTATION_DEG and with a thinner and a thicker pen,
 probabilities averaged). Latency is the live path's (``bench_predict``'s
@@ -49,8 +50,12 @@ def held_out_accuracy(model_paths: list[Path], pen_path: Path) -> dict:
     pen = from_pen_digits(load_pen_digits(pen_path))
     correct_plain = correct_tta = total = 0
     for fold, path in enumerate(model_paths):
-        predictor = Predictor(load_model(path).model)
-        held_out = split_held_out(pen, (fold, len(model_paths)))[1]
+        loaded = load_model(path)
+        predictor = Predictor(loaded.model)
+        # A model held out of training whole institutions (its card names them), else writer fold K.
+        contributors = tuple(((loaded.card or {}).get("held_out_contributors") or {}).get("contributors") or ())
+        writer_fold = None if contributors else (fold, len(model_paths))
+        held_out = split_held_out(pen, writer_fold, contributors)[1]
         stacks = np.stack([variants(s) for s in held_out.strokes])  # (n, variants, 28, 28)
         probabilities = predictor.predict_batch(stacks.reshape(-1, 28, 28)).reshape(len(stacks), -1, 10)
         correct_plain += int((probabilities[:, 0].argmax(1) == held_out.labels).sum())
