@@ -95,7 +95,7 @@ class TrainSettingsForm(QGroupBox):
         self.repeat_spin.setToolTip(
             "Each pen digit is seen this many times an epoch (drawn anew each time with Augment)."
         )
-        self.styles_check = QCheckBox("Also in the world's styles: slashed zeros, crossed sevens, flagged ones…")
+        self.styles_check = QCheckBox("Add the world's digit styles")
         self.styles_check.setToolTip(
             "Each pen digit also joins once redrawn in a way people elsewhere write it, from its own\n"
             "strokes: slashed or dotted zero, flagged one with or without a foot, looped two,\n"
@@ -112,7 +112,7 @@ class TrainSettingsForm(QGroupBox):
         self.made_up_spin.setSuffix(" made-up drawings")
         self.made_up_spin.setToolTip("Scribbles, shapes, faces, dashes and crossed-out digits, made up anew,\n"
                                      "learnt as not digits beside the files above.")
-        self.start_check = QCheckBox("Start from the MNIST-trained network, as the shipped model did")
+        self.start_check = QCheckBox("Start from the MNIST-trained network")
         self.start_check.setToolTip(
             f"Fine-tune {Path(self.recipe.init_model).name if self.recipe.init_model else 'it'} at a learning "
             f"rate of {self.recipe.learning_rate:g} instead of training a fresh network:\nfaster, and as the "
