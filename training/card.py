@@ -81,7 +81,8 @@ def write_card(
             ),
             *(
                 {"role": "not digits", "path": other.path, "sha256": other.sha256, "drawings": other.samples,
-                 "writers": other.writers, "licence": _licence(other.sha256)}
+                 "writers": other.writers, "digit_like_left_out": other.digit_like_left_out,
+                 "licence": _licence(other.sha256)}
                 for other in not_digit_sources
             ),
         ],
@@ -300,8 +301,10 @@ def _not_digits_in_words(card: _CardReader, source: dict) -> str:
     licence = card.text("licence", card=source) or "licence not recorded"
     how_many = f"{drawings:,} drawings" if drawings is not None else "drawings"
     from_file = f" of {_file_name(path)}" if path else ""
+    left_out = card.count("digit_like_left_out", card=source)
+    but = f", leaving out {left_out:,} letters that look like digits" if left_out else ""
     return (f"It learnt that the {how_many}{from_file} are not digits, by being taught to be unsure of them "
-            f"({licence}).")
+            f"({licence}){but}.")
 
 
 def _adapted_in_words(card: _CardReader) -> list[str]:

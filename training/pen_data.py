@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mnist_pad.digit_rule import DIGIT_LIKE_LETTERS
 from mnist_pad.files import file_sha256
 from mnist_pad.pen_digits import (
     PenDigits,
@@ -21,6 +22,7 @@ from mnist_pad.pen_digits import (
     load_not_digits,
     load_pen_digits,
     render_pad_digits,
+    subset,
     unknown_contributors,
 )
 
@@ -51,6 +53,7 @@ class PenSource:
     sha256: str
     samples: int
     writers: int
+    digit_like_left_out: int = 0  # letters that look like digits, not taught as not digits
 
 
 def to_uint8(images: np.ndarray) -> np.ndarray:
@@ -66,12 +69,23 @@ def from_pen_digits(digits: PenDigits) -> PenSamples:
 
 def load_pen_samples(paths: list[str], not_digits: bool = False) -> tuple[PenSamples, list[PenSource]]:
     """Every digit of every file (or, with ``not_digits``, every drawing of files labelled -1), and what
-    each file was (raises PenDigitsError)."""
+    each file was (raises PenDigitsError).
+
+    Of drawings that are not digits, letters that anyone would take for a digit (an O, an l, a
+    Z: ``DIGIT_LIKE_LETTERS``) are left out: taught as "no digit", they would teach the network
+    to doubt the zeros, ones and twos they look like."""
     parts, sources = [], []
     for path in paths:
-        digits = load_not_digits(path)[0] if not_digits else load_pen_digits(path)
+        left_out = 0
+        if not_digits:
+            digits, chars = load_not_digits(path)
+            if chars is not None:
+                digit_like = np.isin(chars.astype(str), sorted(DIGIT_LIKE_LETTERS))
+                digits, left_out = subset(digits, ~digit_like), int(digit_like.sum())
+        else:
+            digits = load_pen_digits(path)
         parts.append(from_pen_digits(digits))
-        sources.append(PenSource(str(path), file_sha256(path), len(digits), len(set(digits.writers))))
+        sources.append(PenSource(str(path), file_sha256(path), len(digits), len(set(digits.writers)), left_out))
     return concatenate(parts), sources
 
 
