@@ -11,7 +11,6 @@ import argparse
 import sys
 from pathlib import Path
 
-from mnist_pad.model_io import ModelLoadError, inspect_model_file
 from training.arguments import ArgumentParser
 
 
@@ -59,6 +58,10 @@ class _VersionAction(argparse.Action):
 def check_arguments(args: argparse.Namespace) -> str | None:
     """The one sentence that makes the arguments unusable, or None."""
     if args.model:
+        # Here, not at the top: model_io's imports (json, zipfile, dataclasses, hashlib)
+        # would delay the first paint of every start without --model.
+        from mnist_pad.model_io import ModelLoadError, inspect_model_file
+
         try:
             inspect_model_file(args.model)
         except ModelLoadError as error:

@@ -10,10 +10,8 @@ window to the entry and its icon. Pure: nothing here imports Qt.
 from __future__ import annotations
 
 import sys
-from importlib import resources
 from pathlib import Path
 
-from mnist_pad.files import OutputError, ensure_writable, write_bytes_atomic
 from mnist_pad.user_data import data_directory, models_directory
 
 APP_ID = "io.github.mnist_pad.MnistPad"
@@ -70,6 +68,11 @@ def entry_text(command: list[str]) -> str:
 
 def install(home: Path, command: list[str]) -> list[Path]:
     """Write the entry and the icon, each atomically; the paths written."""
+    # Imported here: the window imports this module for APP_ID, and these would delay its first paint.
+    from importlib import resources
+
+    from mnist_pad.files import OutputError, ensure_writable, write_bytes_atomic
+
     icon = (resources.files("mnist_pad.resources") / "icon.svg").read_bytes()
     written = []
     for path, payload in ((icon_path(home), icon), (entry_path(home), entry_text(command).encode())):
@@ -84,6 +87,8 @@ def install(home: Path, command: list[str]) -> list[Path]:
 
 def uninstall(home: Path) -> list[Path]:
     """Remove the entry and the icon that ``install`` writes, nothing else; the paths removed."""
+    from mnist_pad.files import OutputError
+
     removed = []
     for path in (entry_path(home), icon_path(home)):
         try:

@@ -1,8 +1,10 @@
 """The main window: Draw, My digits, Inside and Train tabs, opening models (menu, drag and drop), status bar.
 
-The window paints first and does the rest after: the Train tab (pyqtgraph takes
-longer to import than Python and Qt take to start), the icon, the store of the
-user's digits and the model load wait for the end of the window's first paint.
+The window paints first and does the rest after: only the Draw tab is built
+before its first paint. The other tabs (pyqtgraph alone takes longer to import
+than Python and Qt take to start), the job runner, the icon, the store of the
+user's digits and the model load wait for the end of that paint, and so do the
+modules they import (model_io's json, zipfile and hashlib; training.job's dataclasses).
 
 The window owns what the tabs share: the ``AppState`` they observe and the one
 ``JobRunner`` of child-process jobs. It wires tabs to them; no tab reaches into another.
@@ -10,15 +12,13 @@ The window owns what the tabs share: the ``AppState`` they observe and the one
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from PySide6.QtCore import QSize, QTimer, Slot
-from PySide6.QtGui import QAction, QIcon, QKeySequence
+from PySide6.QtCore import QObject, QSize, QTimer, Slot
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
-    QFileDialog,
     QLabel,
     QMainWindow,
     QTabWidget,
@@ -28,15 +28,16 @@ from PySide6.QtWidgets import (
 from mnist_pad.gui.app_state import AppState
 from mnist_pad.gui.dialogs import APP_NAME, show_error
 from mnist_pad.gui.draw.draw_tab import DrawTab
-from mnist_pad.gui.jobs import JobRunner
 from mnist_pad.gui.threads import keep_until_finished
 from mnist_pad.gui.workers import ModelLoader
 from mnist_pad.load_order import NewestSuccessWins
-from mnist_pad.model_io import MODEL_SUFFIXES, default_model_path
 
 # Imported when built, after the first paint: numpy, pyqtgraph and the store are slow to import.
 if TYPE_CHECKING:
+    from PySide6.QtGui import QIcon
+
     from mnist_pad.gui.inside.inside_tab import InsideTab
+    from mnist_pad.gui.jobs import JobRunner
     from mnist_pad.gui.my_digits.adaptation import Adaptation
     from mnist_pad.gui.my_digits.digit_collection import DigitCollection
     from mnist_pad.gui.my_digits.my_digits_view import MyDigitsView
@@ -51,6 +52,10 @@ STATUS_MESSAGE_MS = 15_000
 
 
 def app_icon() -> QIcon:
+    from importlib import resources
+
+    from PySide6.QtGui import QIcon  # its ThemeIcon enum alone takes 3 ms to build
+
     return QIcon(str(resources.files("mnist_pad.resources") / "icon.svg"))
 
 
@@ -66,7 +71,6 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
 
         self.state = AppState(data_path, self)
-        self.runner = JobRunner(self)
         self._current_model_status = NO_MODEL
         self._load_order: NewestSuccessWins[str, tuple] = NewestSuccessWins()
         self._loaders: set[ModelLoader] = set()  # running; waited for on close
@@ -81,7 +85,7 @@ class MainWindow(QMainWindow):
         # The other tabs need numpy, pyqtgraph or the store: each is built after the
         # first paint (see _finish_start_up), or at once when chosen before that.
         self._tab_builders: dict[QWidget, tuple[str, Callable[[], QWidget]]] = {}
-        self._built: dict[str, QWidget] = {}
+        self._built: dict[str, QObject] = {}  # by title, or "runner", "adaptation"
         for title, build in (
             ("My digits", self._new_my_digits_view),
             ("Inside", self._new_inside_tab),
@@ -99,7 +103,7 @@ class MainWindow(QMainWindow):
         self._my_digits_source = my_digits
         self._build_menu()
 
-        self._initial_model = str(model_path) if model_path else str(default_model_path())
+        self._initial_model = str(model_path) if model_path else None  # None: the bundled one
         self.model_status.setText(loading_text(self._initial_model))
         self._painted = False
 
@@ -111,7 +115,10 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def _finish_start_up(self) -> None:
-        self.open_model(self._initial_model)  # first: it takes longest (TensorFlow), on its own thread
+        from mnist_pad.model_io import default_model_path
+
+        # First: it takes longest (TensorFlow), on its own thread.
+        self.open_model(self._initial_model or str(default_model_path()))
         self.my_digits.open()  # a store that cannot be used is said at once
         icon = app_icon()
         QApplication.setWindowIcon(icon)  # the dialogs' too
@@ -120,7 +127,16 @@ class MainWindow(QMainWindow):
             self._build_tab(placeholder)
         self.adaptation.refresh()
 
-    # -- tabs built after the first paint -----------------------------------------
+    # -- built after the first paint ---------------------------------------------
+
+    @property
+    def runner(self) -> JobRunner:
+        """The one runner of child-process jobs, shared by the Train tab and adaptation."""
+        if "runner" not in self._built:
+            from mnist_pad.gui.jobs import JobRunner
+
+            self._built["runner"] = JobRunner(self)
+        return self._built["runner"]
 
     @property
     def my_digits(self) -> DigitCollection:
@@ -252,12 +268,17 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(sentence, STATUS_MESSAGE_MS)
 
     def choose_model(self) -> None:
+        # Here, not at the top: its enums take 3 ms to build, which the first paint need not wait for.
+        from PySide6.QtWidgets import QFileDialog
+
         start = str(Path(self.current_model_path).parent) if self.current_model_path else ""
         path, _ = QFileDialog.getOpenFileName(self, "Open model", start, MODEL_FILTER)
         if path:
             self.open_model(path)
 
     def choose_export_path(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
         suggested = Path.home() / Path(self.current_model_path).with_suffix(".keras").name
         path, _ = QFileDialog.getSaveFileName(self, "Export model", str(suggested), EXPORT_FILTER)
         if path:
@@ -337,7 +358,8 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event):
         self.hide()  # stopping training or a model load can take a moment; do it out of sight
-        self.runner.shutdown()
+        if "runner" in self._built:
+            self.runner.shutdown()
         if "Inside" in self._built:
             self._built["Inside"].shutdown()
         self.draw_tab.shutdown()
@@ -348,8 +370,9 @@ class MainWindow(QMainWindow):
         event.accept()
 
 
-def loading_text(path: str) -> str:
-    return f"Loading model {Path(path).name}…"
+def loading_text(path: str | None) -> str:
+    """What the status bar says while ``path`` loads (None: the bundled model, looked up after the first paint)."""
+    return f"Loading model {Path(path).name}…" if path else "Loading model…"
 
 
 def model_status_text(file_name: str, test_accuracy: float | None) -> str:
@@ -360,6 +383,8 @@ def model_status_text(file_name: str, test_accuracy: float | None) -> str:
 
 def dropped_model_path(mime) -> str | None:
     """The one local .h5/.keras file being dropped, else None."""
+    from mnist_pad.model_io import MODEL_SUFFIXES
+
     urls = mime.urls() if mime.hasUrls() else []
     if len(urls) != 1 or not urls[0].isLocalFile():
         return None

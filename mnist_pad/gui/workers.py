@@ -7,13 +7,12 @@ import takes seconds and must not hold up the window.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from PySide6.QtCore import QMutex, QMutexLocker, QThread, QWaitCondition, Signal
 
 from mnist_pad.errors import first_line
-from mnist_pad.model_io import ModelLoadError, load_model
 from training import import_tensorflow_quietly
 
 
@@ -28,6 +27,10 @@ class ModelLoader(QThread):
         self.path = Path(path)
 
     def run(self):
+        # Here, not at the top: the window imports this module before its first paint,
+        # which model_io's own imports (json, zipfile, hashlib) would delay.
+        from mnist_pad.model_io import ModelLoadError, load_model
+
         try:
             import_tensorflow_quietly()  # its CUDA probe would print lines in the user's terminal
             from mnist_pad.predictor import Predictor, configure_for_live_use
@@ -43,8 +46,7 @@ class ModelLoader(QThread):
             self.loaded.emit(model, predictor)
 
 
-@dataclass(frozen=True)
-class PredictionRequest:
+class PredictionRequest(NamedTuple):  # not a dataclass: importing dataclasses would delay the first paint
     request_id: int
     predictor: object  # mnist_pad.predictor.Predictor; carried so a model swap is race-free
     strokes: list

@@ -269,6 +269,13 @@ def test_the_model_loader_sets_tensorflow_up_for_one_drawing_at_a_time(default_m
     assert ran.stdout.split() == ["1", "1"]
 
 
+def test_the_job_runner_is_built_once_when_first_needed_and_shared(qtbot):
+    window = MainWindow()  # not shown: nothing after the first paint has been built
+    qtbot.addWidget(window)
+    assert window.train_tab.runner is window.runner
+    assert window.runner is window.runner
+
+
 def test_a_tab_chosen_before_start_up_built_it_opens_at_once(qtbot):
     from mnist_pad.gui.inside.inside_tab import InsideTab
     from mnist_pad.gui.my_digits.my_digits_view import MyDigitsView

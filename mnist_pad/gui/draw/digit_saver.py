@@ -8,6 +8,7 @@ fewest saved samples (ties at random), so the set fills evenly.
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import TYPE_CHECKING, Callable
 
 from PySide6.QtCore import QObject, Qt, Slot
@@ -23,10 +24,10 @@ from PySide6.QtWidgets import (
 
 from mnist_pad.gui.draw.canvas import EMPTY_PAD_HINT, DrawingCanvas
 from mnist_pad.gui.style import ACCENT
-from mnist_pad.gui.toast import Toast
 
 if TYPE_CHECKING:  # the store and numpy load after the window's first paint
     from mnist_pad.gui.my_digits.digit_collection import DigitCollection
+    from mnist_pad.gui.toast import Toast
 
 ACCEPT_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 DIGIT_KEYS = {getattr(Qt.Key, f"Key_{digit}"): digit for digit in range(10)}
@@ -88,7 +89,6 @@ class DigitSaver(QObject):
         self._current_guess = current_guess  # the shown prediction of this very drawing, or None
         self._collection: DigitCollection | None = None
         self.prompt: int | None = None  # the digit asked for while collecting
-        self.toast = Toast(canvas)
         self.collect_button = QPushButton("Collect my digits", parent)
         self.collect_button.setCheckable(True)
         self.collect_button.setEnabled(False)  # until there is a store
@@ -110,6 +110,14 @@ class DigitSaver(QObject):
         self.collect_bar.done_button.clicked.connect(lambda: self.collect_button.setChecked(False))
         self.collect_bar.save_button.clicked.connect(self.accept)
         canvas.strokes_changed.connect(self._update_save_button)
+
+    @cached_property
+    def toast(self) -> Toast:
+        """The confirmation floating over the pad, made at the first save: its animation's
+        classes would delay the window's first paint."""
+        from mnist_pad.gui.toast import Toast
+
+        return Toast(self._canvas)
 
     def set_collection(self, collection: DigitCollection) -> None:
         self._collection = collection
