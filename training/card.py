@@ -343,6 +343,25 @@ def _adapted_in_words(card: _CardReader) -> list[str]:
 
 # -- the command to train it again, naming data by what it is ----------------------
 
+
+def train_command(config, data_path: str | None, out_path) -> str:
+    """The ``mnist-pad-train`` command that makes the run ``config`` describes: what a Train-tab run's card
+    says, so that a model made in the window can be made again from a shell."""
+    words = ["mnist-pad-train", *(["--data", str(data_path)] if data_path else []),
+             "--epochs", str(config.epochs), "--batch-size", str(config.batch_size)]
+    words += ["--augment"] if config.augment else []
+    words += ["--train-samples", str(config.train_samples)] if config.train_samples else []
+    for path in config.pen_files:
+        words += ["--strokes", path]
+    words += ["--pen-repeat", str(config.pen_repeat)] if config.pen_files else []
+    words += ["--digit-styles"] if config.digit_styles and config.pen_files else []
+    for path in config.not_digit_files:
+        words += ["--not-digits", path]
+    words += ["--made-up-not-digits", str(config.made_up_not_digits)] if config.made_up_not_digits else []
+    words += ["--init-model", config.init_model] if config.init_model else []
+    words += ["--learning-rate", f"{config.learning_rate:g}", "--patience", str(config.patience), "--out", str(out_path)]
+    return shlex.join(words)
+
 FILE_OPTIONS = ("--data", "--strokes", "--not-digits", "--init-model", "--out")
 
 

@@ -35,11 +35,9 @@ class TrainJob:
         try:
             report(Status("Loading the data…"))
             data = load_mnist(self.data_path)
-            pen = load_pen_samples(list(self.config.pen_files))[0] if self.config.pen_files else None
-            not_digits = (
-                load_pen_samples(list(self.config.not_digit_files), not_digits=True)[0]
-                if self.config.not_digit_files else None
-            )
+            pen, pen_sources = load_pen_samples(list(self.config.pen_files))
+            not_digits, not_digit_sources = load_pen_samples(list(self.config.not_digit_files), not_digits=True)
+            pen, not_digits = (samples if len(samples) else None for samples in (pen, not_digits))
             if cancel.is_set():
                 return TrainResult(Path(self.out_path), cancelled=True)
             report(Status("Building the model and compiling the first batch…"))
@@ -47,6 +45,9 @@ class TrainJob:
                 data, self.out_path, self.config, pen=pen, not_digits=not_digits,
                 on_batch=report, on_epoch=report, cancel=cancel,
             )
+            if result.checkpoint_written:
+                report(Status("Scoring the new model on MNIST's test set for its card…"))
+                self._write_card(data, result, pen_sources, not_digit_sources)
             if self.compare_with and result.checkpoint_written and not result.cancelled:
                 report(Status("Scoring the new model and the one in use on the same held-out digits…"))
                 from training.compare import compare_models
@@ -55,6 +56,19 @@ class TrainJob:
             return result
         except PlainError as error:
             return Failed(str(error))
+
+    def _write_card(self, data, result: TrainResult, pen_sources, not_digit_sources) -> None:
+        """The card every model the project writes has: data, epochs, figures, and the command that makes it."""
+        from mnist_pad.model_io import load_model
+        from training.card import train_command, write_card
+        from training.evaluate import evaluate
+
+        model = load_model(self.out_path).model
+        write_card(
+            Path(self.out_path), data, self.config, result, evaluate(model, data.x_test, data.y_test).accuracy,
+            train_command(self.config, self.data_path, self.out_path),
+            pen_sources=pen_sources, not_digit_sources=not_digit_sources,
+        )
 
     @property
     def epochs(self) -> int:

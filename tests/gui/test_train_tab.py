@@ -91,6 +91,13 @@ def test_a_run_reports_batches_then_epochs_then_the_result_and_writes_a_loadable
     loaded = load_model(out_path)
     assert loaded.model.output_shape == (None, 10)
     assert partial_files(out_dir) == []
+    # Its card, as every model the project writes has: the run's own figures and how to make it again.
+    from training.card import card_in_words
+
+    assert loaded.card["epochs_run"] == 2 and loaded.card["best_val_acc"] == pytest.approx(result.best_val_acc, abs=1e-6)
+    assert loaded.card["command"].startswith("mnist-pad-train ") and "--epochs 2" in loaded.card["command"]
+    words = " ".join(card_in_words(loaded.card, out_path.name))
+    assert "?" not in words and "To train it again" in words
 
     assert tab.use_button.isEnabled()
     with qtbot.waitSignal(tab.use_model_requested, timeout=1000) as used:
