@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 
 import numpy as np
 
@@ -50,7 +51,7 @@ LARGE_INSTITUTION = 500  # digits: the worst-institution goal counts only instit
 def fold_predictions(model_path: str, digits, letters, chars) -> dict:
     """The fold model's probabilities on what it never saw: its held-out institutions' digits, styled
     digits and letters, and the made-up drawings."""
-    card = read_card(model_path) or {}
+    card = read_card(Path(model_path)) or {}
     contributors = tuple((card.get("held_out_contributors") or {}).get("contributors") or ())
     if not contributors:
         raise SystemExit(f"bench_institutions: {model_path}'s card names no held-out institutions.")
@@ -80,8 +81,7 @@ def summary(folds: list[dict]) -> dict:
     correct = predicted == labels
     per_class = {str(c): float(correct[labels == c].mean()) for c in range(10)}
     per_contributor = per_contributor_accuracy(labels, predicted, writers)
-    sizes = {name: int((contributors_of(writers) == name).sum()) for name in per_contributor}
-    large = {name: acc for name, acc in per_contributor.items() if sizes[name] >= LARGE_INSTITUTION}
+    large = {name: c["accuracy"] for name, c in per_contributor.items() if c["n"] >= LARGE_INSTITUTION}
 
     # Each fold's rule is fitted on the other folds' held-out digits.
     scores = {"digits": [], "letters": [], "made_up": []}
@@ -111,7 +111,6 @@ def summary(folds: list[dict]) -> dict:
         "per_class": per_class,
         "worst_class": min(per_class.items(), key=lambda item: item[1]),
         "per_contributor": per_contributor,
-        "contributor_digits": sizes,
         "worst_large_institution": min(large.items(), key=lambda item: item[1]) if large else None,
         "digits_accepted": float((digit_scores >= 0).mean()),
         "accuracy_on_accepted": float(correct[digit_scores >= 0].mean()),
