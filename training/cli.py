@@ -82,6 +82,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "validation images instead of training (default 0.1)")
     parser.add_argument("--init-model", metavar="PATH.h5", help="start from this model's weights "
                         "(the same network) instead of fresh ones")
+    parser.add_argument("--average-weights", action="store_true",
+                        help="validate and keep an exponential moving average of the weights (Polyak "
+                        "averaging) instead of the last batch's")
     parser.add_argument("--patience", type=POSITIVE_INT, default=2, metavar="EPOCHS",
                         help="EarlyStopping ends the run after this many epochs without a better val_acc "
                         "(default 2)")
@@ -148,6 +151,7 @@ def main(argv: list[str] | None = None) -> int:
             digit_styles=args.digit_styles, made_up_not_digits=args.made_up_not_digits or 0,
             validation_writers=args.validation_writers,
             init_model=args.init_model, learning_rate=args.learning_rate, patience=args.patience,
+            average_weights=args.average_weights,
         )
     except (PlainError, ValueError) as error:
         return _fail(str(error))

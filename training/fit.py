@@ -151,7 +151,10 @@ def train(
     early_stopping = keras.callbacks.EarlyStopping(
         monitor=MONITOR, mode="max", patience=config.patience
     )
+    # With averaged weights, these are swapped in to validate, and at each epoch's end before the checkpoint.
+    averaging = [keras.callbacks.SwapEMAWeights(swap_on_epoch=True)] if config.average_weights else []
     callbacks = [
+        *averaging,
         # Keras calls these in order at each epoch's end: the checkpoint is on disk
         # before the listeners hear of the epoch.
         checkpoint,
@@ -180,5 +183,5 @@ def train(
 
 def _initial_model(config: TrainConfig) -> keras.Model:
     model = build_model() if config.init_model is None else load_seed_model(config.init_model)
-    compile_model(model, config.learning_rate)
+    compile_model(model, config.learning_rate, config.average_weights)
     return model

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+EMA_MOMENTUM = 0.998  # of averaged weights, per batch: they weigh about the last 500 batches, one epoch
+
 
 @dataclass(frozen=True)
 class TrainConfig:
@@ -32,6 +34,7 @@ class TrainConfig:
     validation_writers: float = 0.1  # this share of the trained-on pen writers validates instead
     init_model: str | None = None  # start from this model's weights instead of fresh ones
     learning_rate: float = 1e-3
+    average_weights: bool = False  # validate and keep a moving average of the weights (training.model.EMA_MOMENTUM)
     patience: int = 2  # epochs without a better val_acc before EarlyStopping ends the run
 
     def __post_init__(self):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import keras
 from keras import layers
 
+from training.job import EMA_MOMENTUM
+
 INPUT_SHAPE = (28, 28, 1)
 NUM_CLASSES = 10
 PARAMETER_COUNT = 174_762
@@ -49,7 +51,8 @@ def load_seed_model(path) -> keras.Model:
     return model
 
 
-def compile_model(model: keras.Model, learning_rate: float = 1e-3) -> None:
-    model.compile(
-        optimizer=keras.optimizers.Adam(learning_rate), loss="categorical_crossentropy", metrics=["acc"]
-    )
+def compile_model(model: keras.Model, learning_rate: float = 1e-3, average_weights: bool = False) -> None:
+    """Adam on categorical cross-entropy; with ``average_weights``, Adam also keeps an exponential moving
+    average of the weights (Polyak averaging), which ``fit`` validates and saves instead of the last step's."""
+    optimizer = keras.optimizers.Adam(learning_rate, use_ema=average_weights, ema_momentum=EMA_MOMENTUM)
+    model.compile(optimizer=optimizer, loss="categorical_crossentropy", metrics=["acc"])

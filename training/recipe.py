@@ -45,4 +45,5 @@ def shipped_recipe(model_path: Path | None = None) -> TrainConfig:
         init_model=str(init_path) if init_path is not None and init_path.is_file() else None,
         learning_rate=_positive(card.get("learning_rate"), default.learning_rate),
         patience=max(1, _count(card.get("early_stopping_patience"), default.patience)),
+        average_weights=_positive(card.get("averaged_weights"), 0.0) > 0,
     )

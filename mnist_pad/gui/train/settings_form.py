@@ -257,6 +257,7 @@ class TrainSettingsForm(QGroupBox):
             init_model=start.init_model,
             learning_rate=start.learning_rate,
             patience=start.patience,
+            average_weights=start.average_weights,
         )
 
 
