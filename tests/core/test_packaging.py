@@ -36,4 +36,4 @@ def test_wheel_carries_the_default_model(tmp_path):
 def test_default_model_loads_with_its_card():
     loaded = load_model(default_model_path())
     assert loaded.path.name == DEFAULT_MODEL_NAME
-    assert loaded.test_accuracy is not None and loaded.test_accuracy >= 0.993
+    assert loaded.test_accuracy is not None and loaded.test_accuracy >= 0.992  # MNIST_FLOOR of test_default_model

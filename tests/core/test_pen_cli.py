@@ -197,8 +197,10 @@ def test_eval_reports_what_the_not_a_digit_rule_does_and_reads_it_from_the_card(
     from mnist_pad.model_io import default_model_path
 
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    default = json.loads(run("mnist-pad-eval", "--strokes", str(small_pen_file), "--not-digits",
-                             str(small_letters_file), "--json", env=env).stdout)
+    # The MNIST-only model's card holds no rule: the default one applies.
+    plain = default_model_path().with_name("mnist_only_convnet.h5")
+    default = json.loads(run("mnist-pad-eval", "--model", str(plain), "--strokes", str(small_pen_file),
+                             "--not-digits", str(small_letters_file), "--json", env=env).stdout)
     assert default["rule"] == {"temperature": 1.0, "threshold": 0.7, "source": "default"}
     assert default["not_digits"] == len(load_pen_digits(small_pen_file).labels[::4])
     assert default["unlike_digits"]["n"] + default["digit_like"]["n"] == default["not_digits"]
@@ -208,8 +210,8 @@ def test_eval_reports_what_the_not_a_digit_rule_does_and_reads_it_from_the_card(
 
     # The same network with a rule in its card: a stricter threshold turns more of both away.
     strict = tmp_path / "strict.h5"
-    shutil.copy(default_model_path(), strict)
-    card = read_card(default_model_path())
+    shutil.copy(plain, strict)
+    card = read_card(plain)
     card["not_a_digit"] = {"temperature": 1.5, "threshold": 0.9}
     (tmp_path / "strict.card.json").write_text(json.dumps(card))
     carded = json.loads(run("mnist-pad-eval", "--model", str(strict), "--strokes", str(small_pen_file),

@@ -70,8 +70,10 @@ def test_the_shipped_cards_render_fully_and_name_their_data_by_what_it_is(path):
     assert f"{card['test_accuracy'] * 100:.2f}%" in text and "MNIST as published" in text
     retrain = next(line for line in card_in_words(card, path.name) if line.startswith("To train it again"))
     assert "../" not in retrain and "--data" not in retrain and card["data_sha256"] in retrain
-    for source in card.get("sources", [])[1:]:  # the pen-digits files: by name and sha256
-        assert f"{Path(source['path']).name} the pen-digits file of sha256 {source['sha256']}" in retrain
+    kinds = {"pen digits": "pen-digits", "not digits": "not-a-digit"}
+    for source in card.get("sources", [])[1:]:  # the other files: by name, kind and sha256
+        kind = kinds[source["role"]]
+        assert f"{Path(source['path']).name} the {kind} file of sha256 {source['sha256']}" in retrain
 
 
 def test_a_card_write_card_writes_renders_fully_without_this_machines_paths(tmp_path, sample_path):
@@ -106,7 +108,7 @@ def test_a_card_without_its_pen_digit_count_shows_the_rest_and_says_what_is_miss
     card = json.loads(SHIPPED_CARDS[0].read_text())
     del card["sources"][1]["digits"]
     text = words(card)
-    assert "pen-written digits of 179 writers, from dev.npz" in text and "99.37%" in text
+    assert "pen-written digits of 179 writers, from dev.npz" in text and f"{card['test_accuracy']:.2%}" in text
     assert f"{LACKS} how many pen digits it learnt from." in text and "?" not in text
 
 
@@ -147,7 +149,8 @@ def test_a_model_with_an_incomplete_card_loads_and_the_status_bar_and_card_page_
     with qtbot.waitSignal(window.state.model_changed, timeout=MODEL_LOAD_TIMEOUT_MS):
         pass
     window.tabs.setCurrentWidget(window.inside_tab)
-    assert window.model_status.text().startswith("m.h5") and "99.37%" in window.model_status.text()
+    status = window.model_status.text()
+    assert status.startswith("m.h5") and f"{card['test_accuracy']:.2%}" in status
     page = window.inside_tab.card_label.text()
     assert "how many pen digits it learnt from" in page and "179 writers" in page and "?" not in page
     assert errors == []
