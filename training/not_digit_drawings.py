@@ -1,7 +1,7 @@
 """Drawings that are not digits, made up: what people draw on a digit pad besides digits. Pure numpy.
 
 Letters (the pen-letters file) are real, but people also scribble, draw shapes and
-faces, test the pen with a dash or a dot, and cross out what they wrote. These are
+faces, test the pen with a dash, and cross out what they wrote. These are
 drawn here as pen paths in pad units (x right, y down), so they are rendered and
 varied exactly as the real drawings are. Shapes that *are* a digit to some writers
 are left out on purpose: a lone upright bar (1), a lone slanted bar (1 or 7), a plain
