@@ -410,9 +410,8 @@ def _retrain_in_words(card: dict, command: str) -> str:
         named.append(f"{_file_name(card['data'])} the MNIST file of sha256 {mnist_sha256}")
     sources = card.get("sources") if isinstance(card.get("sources"), list) else []
     for source in sources:
-        kind = {"pen digits": "pen-digits", "not digits": "not-a-digit"}.get(
-            source.get("role") if isinstance(source, dict) else None
-        )
+        role = source.get("role") if isinstance(source, dict) else None
+        kind = {"pen digits": "pen-digits", "not digits": "not-a-digit"}.get(role) if isinstance(role, str) else None
         if kind and isinstance(source.get("path"), str) and isinstance(source.get("sha256"), str):
             named.append(f"{_file_name(source['path'])} the {kind} file of sha256 {source['sha256']}")
     init = card.get("init_model")

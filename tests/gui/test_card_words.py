@@ -154,3 +154,11 @@ def test_a_model_with_an_incomplete_card_loads_and_the_status_bar_and_card_page_
     page = window.inside_tab.card_label.text()
     assert "how many pen digits it learnt from" in page and "179 writers" in page and "?" not in page
     assert errors == []
+
+
+def test_a_source_whose_role_is_not_text_is_passed_over():
+    """Hypothesis found it: a damaged card whose source role was a list broke the retrain line."""
+    card = json.loads(SHIPPED_CARDS[0].read_text())
+    card["sources"][2]["role"] = []
+    retrain = next(line for line in card_in_words(card, "m.h5") if line.startswith("To train it again"))
+    assert card["sources"][1]["sha256"] in retrain and card["sources"][2]["sha256"] not in retrain
