@@ -62,6 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--made-up-not-digits", type=POSITIVE_INT, metavar="N",
                         help="N made-up drawings that are not digits (scribbles, shapes, faces, dashes, "
                         "crossed-out digits) join the --not-digits drawings")
+    parser.add_argument("--not-digit-weight", type=number_in_range(float, 0.1, 10.0), default=1.0,
+                        metavar="W", help="a drawing that is not a digit (--not-digits, --made-up-not-digits) "
+                        "counts W times a digit in the loss (default 1)")
     parser.add_argument("--pen-repeat", type=POSITIVE_INT, default=3, metavar="K",
                         help="each pen digit is seen K times an epoch, varied anew with --augment (default 3)")
     parser.add_argument("--hold-out-writers", type=writer_fold, metavar="K/F",
@@ -92,6 +95,22 @@ def build_parser() -> argparse.ArgumentParser:
                         help="Adam's step size (default 0.001)")
     parser.add_argument("--out", required=True, metavar="PATH.h5", help="where the best model is written")
     return parser
+
+
+def config_from_args(args: argparse.Namespace):
+    """The run that parsed arguments describe."""
+    from training.job import TrainConfig
+
+    return TrainConfig(
+        epochs=args.epochs, batch_size=args.batch_size, augment=args.augment,
+        train_samples=args.train_samples, workers=args.workers, pen_files=tuple(args.strokes),
+        pen_repeat=args.pen_repeat, hold_out_writers=args.hold_out_writers,
+        hold_out_contributors=args.hold_out_contributors, not_digit_files=tuple(args.not_digits),
+        digit_styles=args.digit_styles, made_up_not_digits=args.made_up_not_digits or 0,
+        not_digit_weight=args.not_digit_weight, validation_writers=args.validation_writers,
+        init_model=args.init_model, learning_rate=args.learning_rate, patience=args.patience,
+        average_weights=args.average_weights,
+    )
 
 
 class _ConsoleProgress:
@@ -143,16 +162,7 @@ def main(argv: list[str] | None = None) -> int:
             raise ValueError("--cross-validate needs --strokes FILE.npz and holds out its own writer folds.")
         contributor_folds = _contributor_folds(pen, args)
         data = load_mnist(args.data)
-        config = TrainConfig(
-            epochs=args.epochs, batch_size=args.batch_size, augment=args.augment,
-            train_samples=args.train_samples, workers=args.workers, pen_files=tuple(args.strokes),
-            pen_repeat=args.pen_repeat, hold_out_writers=args.hold_out_writers,
-            hold_out_contributors=args.hold_out_contributors, not_digit_files=tuple(args.not_digits),
-            digit_styles=args.digit_styles, made_up_not_digits=args.made_up_not_digits or 0,
-            validation_writers=args.validation_writers,
-            init_model=args.init_model, learning_rate=args.learning_rate, patience=args.patience,
-            average_weights=args.average_weights,
-        )
+        config = config_from_args(args)
     except (PlainError, ValueError) as error:
         return _fail(str(error))
     import_tensorflow_quietly()

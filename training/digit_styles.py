@@ -41,10 +41,10 @@ def _arc(centre, radius: float, start: float, end: float, points: int = 16) -> n
 
 
 def slashed_zero(strokes: Strokes, rng: np.random.Generator) -> Strokes:
-    """A slash from lower left to upper right, through the oval and a little past it."""
+    """A slash from lower left to upper right, through the oval and up to well past it (Ø)."""
     low, high = _bounds(strokes)
     size = high - low
-    beyond = rng.uniform(-0.05, 0.2, 2)
+    beyond = rng.uniform(-0.05, 0.4, 2)
     start = (low[0] - beyond[0] * size[0], high[1] + beyond[0] * size[1])
     end = (high[0] + beyond[1] * size[0], low[1] - beyond[1] * size[1])
     return [*strokes, _line(start, end)]

@@ -140,7 +140,8 @@ def train(
     not_digits_train = concatenate(not_digit_parts) if not_digit_parts else None
     train_batches = MnistSequence(
         x_train, y_train, config.batch_size, shuffle=True, augment=config.augment,
-        seed=config.seed, pen=pen_train, pen_repeat=config.pen_repeat, not_digits=not_digits_train, **pool,
+        seed=config.seed, pen=pen_train, pen_repeat=config.pen_repeat, not_digits=not_digits_train,
+        not_digit_weight=config.not_digit_weight, **pool,
     )
     val_batches = MnistSequence(x_val, y_val, config.batch_size, pen=pen_val, **pool)
 

@@ -45,7 +45,9 @@ class MnistSequence(keras.utils.PyDataset):
     change and affine warp to every image of every batch (``training.augment``),
     and a fresh pen-path variation to every pen sample (``training.pen_augment``).
     ``pen`` samples join the images, each ``pen_repeat`` times an epoch; ``not_digits``
-    (pen samples labelled -1) join once an epoch, each with the target 1/10 for every class.
+    (pen samples labelled -1) join once an epoch, each with the target 1/10 for every class;
+    with a ``not_digit_weight`` other than 1 their loss counts that many times a digit's, and
+    batches carry the per-sample weights as a third element.
     ``workers``, ``use_multiprocessing`` and ``max_queue_size`` are PyDataset's own.
     """
 
@@ -61,6 +63,7 @@ class MnistSequence(keras.utils.PyDataset):
         pen: PenSamples | None = None,
         pen_repeat: int = 1,
         not_digits: PenSamples | None = None,
+        not_digit_weight: float = 1.0,
         workers: int = 1,
         use_multiprocessing: bool = False,
         max_queue_size: int = 10,
@@ -76,6 +79,8 @@ class MnistSequence(keras.utils.PyDataset):
             raise ValueError(f"batch_size must be positive, got {batch_size}")
         if pen_repeat < 1:
             raise ValueError(f"pen_repeat must be at least 1, got {pen_repeat}")
+        if not not_digit_weight > 0:
+            raise ValueError(f"not_digit_weight must be positive, got {not_digit_weight}")
         pen = pen if pen is not None and len(pen) else None
         not_digits = not_digits if not_digits is not None and len(not_digits) else None
         self._pen_digits = len(pen) if pen else 0
@@ -93,6 +98,7 @@ class MnistSequence(keras.utils.PyDataset):
                 np.full(len(not_digits), NOT_A_DIGIT) if not_digits else [],
             ]
         ).astype(np.int64)
+        self.not_digit_weight = float(not_digit_weight)
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.augment = augment
@@ -108,7 +114,7 @@ class MnistSequence(keras.utils.PyDataset):
     def __len__(self) -> int:
         return math.ceil(len(self._order) / self.batch_size)
 
-    def __getitem__(self, index: int) -> tuple[np.ndarray, np.ndarray]:
+    def __getitem__(self, index: int) -> tuple[np.ndarray, ...]:
         if not 0 <= index < len(self):
             raise IndexError(f"batch {index} out of range for {len(self)} batches")
         picked = self._order[index * self.batch_size : (index + 1) * self.batch_size]
@@ -120,7 +126,11 @@ class MnistSequence(keras.utils.PyDataset):
             batch[from_mnist] = random_augment(batch[from_mnist], rng)
         if not from_mnist.all():
             batch[~from_mnist] = self._pen_batch(self._pen_sample(picked[~from_mnist] - len(self.images)), rng)
-        return scale_images(batch), targets(self.labels[picked])
+        labels = self.labels[picked]
+        if self.not_digit_weight == 1.0:
+            return scale_images(batch), targets(labels)
+        weights = np.where(labels == NOT_A_DIGIT, self.not_digit_weight, 1.0).astype(np.float32)
+        return scale_images(batch), targets(labels), weights
 
     def _pen_sample(self, positions: np.ndarray) -> np.ndarray:
         """Which stored pen sample each position past MNIST's images is: digits repeat, non-digits come once."""

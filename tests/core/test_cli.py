@@ -153,21 +153,16 @@ def test_a_train_tab_runs_command_makes_the_same_run_from_a_shell(tmp_path):
     import shlex
 
     from training.card import train_command
-    from training.cli import build_parser
+    from training.cli import build_parser, config_from_args
     from training.job import TrainConfig
 
     config = TrainConfig(
         epochs=3, batch_size=64, augment=True, train_samples=900, pen_files=("a b.npz",), pen_repeat=2,
-        digit_styles=True, not_digit_files=("letters.npz",), made_up_not_digits=250,
-        init_model="start.h5", learning_rate=0.0003, patience=4,
+        digit_styles=True, not_digit_files=("letters.npz",), made_up_not_digits=250, not_digit_weight=2.5,
+        init_model="start.h5", learning_rate=0.0003, patience=4, average_weights=True,
     )
     words = shlex.split(train_command(config, "mnist.npz", tmp_path / "out.h5"))
     assert words[0] == "mnist-pad-train"
     args = build_parser().parse_args(words[1:])
-    parsed = TrainConfig(
-        epochs=args.epochs, batch_size=args.batch_size, augment=args.augment, train_samples=args.train_samples,
-        pen_files=tuple(args.strokes), pen_repeat=args.pen_repeat, digit_styles=args.digit_styles,
-        not_digit_files=tuple(args.not_digits), made_up_not_digits=args.made_up_not_digits or 0,
-        init_model=args.init_model, learning_rate=args.learning_rate, patience=args.patience,
-    )
-    assert parsed == config and args.data == "mnist.npz" and args.out == str(tmp_path / "out.h5")
+    assert config_from_args(args) == config
+    assert args.data == "mnist.npz" and args.out == str(tmp_path / "out.h5")

@@ -254,6 +254,7 @@ class TrainSettingsForm(QGroupBox):
             digit_styles=has_pen_digits and self.styles_check.isChecked(),
             not_digit_files=tuple(self.not_digit_files.paths()),
             made_up_not_digits=self.made_up_spin.value(),
+            not_digit_weight=start.not_digit_weight,
             init_model=start.init_model,
             learning_rate=start.learning_rate,
             patience=start.patience,
