@@ -148,7 +148,6 @@ def main(argv: list[str] | None = None) -> int:
     # Heavy imports after argument checks, so --help and typos answer at once.
     from mnist_pad.model_io import inspect_model_file
     from training.data import load_mnist
-    from training.job import TrainConfig
     from training.pen_data import load_pen_samples
 
     try:

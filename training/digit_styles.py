@@ -17,27 +17,14 @@ from typing import Callable
 import numpy as np
 
 from training.pen_data import PenSamples
+from training.pen_shapes import Strokes, ellipse, line
 
-Strokes = list[np.ndarray]
 Style = Callable[[Strokes, np.random.Generator], "Strokes | None"]
 
 
 def _bounds(strokes: Strokes) -> tuple[np.ndarray, np.ndarray]:
     points = np.concatenate(strokes)
     return points.min(0), points.max(0)
-
-
-def _line(start, end, points: int = 12) -> np.ndarray:
-    where = np.linspace(0.0, 1.0, points)[:, None]
-    return ((1 - where) * np.asarray(start, np.float32) + where * np.asarray(end, np.float32)).astype(np.float32)
-
-
-def _arc(centre, radius: float, start: float, end: float, points: int = 16) -> np.ndarray:
-    """Points on a circle; angles in radians with y down, so increasing angle turns clockwise on screen."""
-    angles = np.linspace(start, end, points)
-    return (np.asarray(centre, np.float32) + radius * np.stack([np.cos(angles), np.sin(angles)], 1)).astype(
-        np.float32
-    )
 
 
 def slashed_zero(strokes: Strokes, rng: np.random.Generator) -> Strokes:
@@ -47,7 +34,7 @@ def slashed_zero(strokes: Strokes, rng: np.random.Generator) -> Strokes:
     beyond = rng.uniform(-0.05, 0.4, 2)
     start = (low[0] - beyond[0] * size[0], high[1] + beyond[0] * size[1])
     end = (high[0] + beyond[1] * size[0], low[1] - beyond[1] * size[1])
-    return [*strokes, _line(start, end)]
+    return [*strokes, line(start, end)]
 
 
 def dotted_zero(strokes: Strokes, rng: np.random.Generator) -> Strokes:
@@ -55,7 +42,7 @@ def dotted_zero(strokes: Strokes, rng: np.random.Generator) -> Strokes:
     low, high = _bounds(strokes)
     centre = (low + high) / 2 + rng.normal(0, 0.05, 2) * (high - low)
     wobble = rng.uniform(0.005, 0.02) * (high[1] - low[1])
-    return [*strokes, _arc(centre, wobble, 0.0, rng.uniform(np.pi, 2 * np.pi), 6)]
+    return [*strokes, ellipse(centre, (wobble, wobble), 0.0, rng.uniform(np.pi, 2 * np.pi), 6)]
 
 
 def crossed_seven(strokes: Strokes, rng: np.random.Generator) -> Strokes | None:
@@ -71,7 +58,7 @@ def crossed_seven(strokes: Strokes, rng: np.random.Generator) -> Strokes | None:
     half = rng.uniform(0.18, 0.3) * max(height, high[0] - low[0]) * rng.uniform(0.8, 1.2)
     tilt = np.tan(np.deg2rad(rng.uniform(-8, 8))) * half
     centre_x = stem_x + rng.uniform(-0.15, 0.15) * half
-    return [*strokes, _line((centre_x - half, middle + tilt), (centre_x + half, middle - tilt))]
+    return [*strokes, line((centre_x - half, middle + tilt), (centre_x + half, middle - tilt))]
 
 
 def _plain_one_top(strokes: Strokes) -> np.ndarray | None:
@@ -91,7 +78,7 @@ def flagged_one(strokes: Strokes, rng: np.random.Generator) -> Strokes | None:
     low, high = _bounds(strokes)
     height = high[1] - low[1]
     flag_end = top + np.array([-rng.uniform(0.3, 0.55), rng.uniform(0.2, 0.45)]) * height
-    return [_line(flag_end, top), *strokes]
+    return [line(flag_end, top), *strokes]
 
 
 def flagged_one_with_foot(strokes: Strokes, rng: np.random.Generator) -> Strokes | None:
@@ -104,7 +91,7 @@ def flagged_one_with_foot(strokes: Strokes, rng: np.random.Generator) -> Strokes
     height = float(np.ptp(points[:, 1]))
     half = rng.uniform(0.18, 0.32) * height
     lift = rng.uniform(-0.02, 0.03) * height
-    return [*flagged, _line((bottom[0] - half, bottom[1] + lift), (bottom[0] + half, bottom[1] - lift))]
+    return [*flagged, line((bottom[0] - half, bottom[1] + lift), (bottom[0] + half, bottom[1] - lift))]
 
 
 def _four_parts(strokes: Strokes) -> tuple[np.ndarray, np.ndarray, int] | None:
@@ -132,7 +119,7 @@ def open_four(strokes: Strokes, rng: np.random.Generator) -> Strokes | None:
     arm, stem, corner = parts
     arm_top = arm[: corner + 1, 1].min()
     start = (arm[corner, 0] + rng.uniform(-0.05, 0.03) * np.ptp(stem[:, 1]), arm_top)
-    return [np.concatenate([_line(start, arm[corner])[:-1], arm[corner:]]), stem]
+    return [np.concatenate([line(start, arm[corner])[:-1], arm[corner:]]), stem]
 
 
 def closed_four(strokes: Strokes, rng: np.random.Generator) -> Strokes | None:
@@ -143,7 +130,7 @@ def closed_four(strokes: Strokes, rng: np.random.Generator) -> Strokes | None:
     arm, stem, corner = parts
     stem_top = stem[np.argmin(stem[:, 1])]
     start = stem_top + np.array([rng.uniform(-0.03, 0.01), rng.uniform(0.0, 0.06)]) * np.ptp(stem[:, 1])
-    return [np.concatenate([_line(start, arm[corner])[:-1], arm[corner:]]), stem]
+    return [np.concatenate([line(start, arm[corner])[:-1], arm[corner:]]), stem]
 
 
 def _tail_start(stroke: np.ndarray, top: float, height: float) -> int | None:
@@ -163,7 +150,7 @@ def straight_tailed_nine(strokes: Strokes, rng: np.random.Generator) -> Strokes 
     if start is None:
         return None
     end = (last[start, 0] + rng.uniform(-0.15, 0.05) * height, high[1])
-    return [*strokes[:-1], np.concatenate([last[: start + 1], _line(last[start], end)[1:]])]
+    return [*strokes[:-1], np.concatenate([last[: start + 1], line(last[start], end)[1:]])]
 
 
 def curled_tailed_nine(strokes: Strokes, rng: np.random.Generator) -> Strokes | None:
@@ -176,7 +163,7 @@ def curled_tailed_nine(strokes: Strokes, rng: np.random.Generator) -> Strokes | 
     radius = rng.uniform(0.1, 0.2) * (high[1] - low[1])
     end = tail[-1]
     # The curl continues the downward tail: around the bottom of a circle to its left.
-    curl = _arc(end - np.array([radius, 0.0]), radius, 0.0, rng.uniform(0.6, 1.0) * np.pi)
+    curl = ellipse(end - np.array([radius, 0.0]), (radius, radius), 0.0, rng.uniform(0.6, 1.0) * np.pi, 16)
     return [*straight[:-1], np.concatenate([tail, curl[1:]])]
 
 
@@ -196,7 +183,7 @@ def looped_two(strokes: Strokes, rng: np.random.Generator) -> Strokes | None:
         return None
     radius = rng.uniform(0.07, 0.14) * height
     centre = stroke[corner] + np.array([rng.uniform(-0.2, 0.3) * radius, -radius])
-    loop = _arc(centre, radius, np.pi / 2, np.pi / 2 + 2 * np.pi, 20)
+    loop = ellipse(centre, (radius, radius), np.pi / 2, 2 * np.pi, 20)
     looped = np.concatenate([stroke[:corner], loop, stroke[corner + 1 :]])
     return [*strokes[:stroke_index], looped, *strokes[stroke_index + 1 :]]
 

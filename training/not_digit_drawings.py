@@ -17,47 +17,20 @@ from typing import Callable
 import numpy as np
 
 from training.pen_data import PenSamples, concatenate
+from training.pen_shapes import Strokes, ellipse, line, polyline, smooth_path
 
-Strokes = list[np.ndarray]
 SYNTHETIC_WRITER = "synthetic/shapes"
 
 
-def _line(start, end, points: int = 10) -> np.ndarray:
-    where = np.linspace(0.0, 1.0, points)[:, None]
-    return (1 - where) * np.asarray(start, float) + where * np.asarray(end, float)
-
-
-def _polyline(corners) -> np.ndarray:
-    corners = np.asarray(corners, float)
-    return np.concatenate([_line(a, b)[:-1] for a, b in zip(corners[:-1], corners[1:])] + [corners[-1:]])
-
-
-def _ellipse(centre, radii, start: float = 0.0, sweep: float = 2 * np.pi, points: int = 24) -> np.ndarray:
-    angles = start + np.linspace(0.0, sweep, points)
-    return np.asarray(centre, float) + np.stack([np.cos(angles), np.sin(angles)], 1) * np.asarray(radii, float)
-
-
-def _smooth_path(controls: np.ndarray, points_per_segment: int = 8) -> np.ndarray:
-    """A Catmull-Rom curve through ``controls``: how a quick hand joins the places it passes."""
-    padded = np.concatenate([controls[:1], controls, controls[-1:]])
-    t = np.linspace(0.0, 1.0, points_per_segment, endpoint=False)[:, None]
-    parts = []
-    for p0, p1, p2, p3 in zip(padded[:-3], padded[1:-2], padded[2:-1], padded[3:]):
-        parts.append(
-            0.5 * ((2 * p1) + (-p0 + p2) * t + (2 * p0 - 5 * p1 + 4 * p2 - p3) * t**2 + (-p0 + 3 * p1 - 3 * p2 + p3) * t**3)
-        )
-    return np.concatenate(parts + [controls[-1:]])
-
-
 def scribble(rng: np.random.Generator) -> Strokes:
-    return [_smooth_path(rng.uniform(0.2, 0.8, (rng.integers(6, 16), 2)))]
+    return [smooth_path(rng.uniform(0.2, 0.8, (rng.integers(6, 16), 2)))]
 
 
 def zigzag(rng: np.random.Generator) -> Strokes:
     turns = rng.integers(3, 8)
     xs = np.linspace(0.2, 0.8, turns + 1)
     ys = np.where(np.arange(turns + 1) % 2 == 0, 0.35, 0.65) + rng.normal(0, 0.03, turns + 1)
-    return [_polyline(np.stack([xs, ys], 1))]
+    return [polyline(np.stack([xs, ys], 1))]
 
 
 def hatching(rng: np.random.Generator) -> Strokes:
@@ -70,27 +43,27 @@ def smiley(rng: np.random.Generator) -> Strokes:
     eye_y = 0.5 - radius * 0.35
     eye = rng.uniform(0.01, 0.03)
     return [
-        _ellipse((0.5, 0.5), (radius, radius * rng.uniform(0.9, 1.1))),
-        _ellipse((0.5 - radius * 0.35, eye_y), (eye, eye), points=8),
-        _ellipse((0.5 + radius * 0.35, eye_y), (eye, eye), points=8),
-        _ellipse((0.5, 0.5), (radius * 0.55, radius * 0.5), 0.2 * np.pi, 0.6 * np.pi, 12),
+        ellipse((0.5, 0.5), (radius, radius * rng.uniform(0.9, 1.1))),
+        ellipse((0.5 - radius * 0.35, eye_y), (eye, eye), points=8),
+        ellipse((0.5 + radius * 0.35, eye_y), (eye, eye), points=8),
+        ellipse((0.5, 0.5), (radius * 0.55, radius * 0.5), 0.2 * np.pi, 0.6 * np.pi, 12),
     ]
 
 
 def star(rng: np.random.Generator) -> Strokes:
     angles = -np.pi / 2 + np.arange(6) * 4 * np.pi / 5 + rng.uniform(-0.1, 0.1)
-    return [_polyline(0.5 + 0.3 * np.stack([np.cos(angles), np.sin(angles)], 1))]
+    return [polyline(0.5 + 0.3 * np.stack([np.cos(angles), np.sin(angles)], 1))]
 
 
 def triangle(rng: np.random.Generator) -> Strokes:
     corners = np.array([[0.5, 0.22], [0.8, 0.75], [0.2, 0.75], [0.5, 0.22]]) + rng.normal(0, 0.02, (4, 2))
-    return [_polyline(corners)]
+    return [polyline(corners)]
 
 
 def square_with_cross(rng: np.random.Generator) -> Strokes:
     corners = np.array([[0.25, 0.25], [0.75, 0.25], [0.75, 0.75], [0.25, 0.75], [0.25, 0.25]])
     corners += rng.normal(0, 0.015, corners.shape)
-    return [_polyline(corners), _line(corners[0], corners[2]), _line(corners[1], corners[3])]
+    return [polyline(corners), line(corners[0], corners[2]), line(corners[1], corners[3])]
 
 
 def heart(rng: np.random.Generator) -> Strokes:
@@ -111,18 +84,18 @@ def spiral(rng: np.random.Generator) -> Strokes:
 def cross(rng: np.random.Generator) -> Strokes:
     """An x: two crossing diagonals."""
     spread = rng.uniform(0.2, 0.3)
-    return [_line((0.5 - spread, 0.5 - spread), (0.5 + spread, 0.5 + spread)),
-            _line((0.5 + spread, 0.5 - spread), (0.5 - spread, 0.5 + spread))]
+    return [line((0.5 - spread, 0.5 - spread), (0.5 + spread, 0.5 + spread)),
+            line((0.5 + spread, 0.5 - spread), (0.5 - spread, 0.5 + spread))]
 
 
 def hash_sign(rng: np.random.Generator) -> Strokes:
-    return [_line((0.4, 0.2), (0.35, 0.8)), _line((0.62, 0.2), (0.57, 0.8)),
-            _line((0.2, 0.4), (0.8, 0.4)), _line((0.18, 0.6), (0.78, 0.6))]
+    return [line((0.4, 0.2), (0.35, 0.8)), line((0.62, 0.2), (0.57, 0.8)),
+            line((0.2, 0.4), (0.8, 0.4)), line((0.18, 0.6), (0.78, 0.6))]
 
 
 def arrow(rng: np.random.Generator) -> Strokes:
     head = rng.uniform(0.1, 0.18)
-    return [_line((0.2, 0.5), (0.8, 0.5)), _polyline([(0.8 - head, 0.5 - head), (0.8, 0.5), (0.8 - head, 0.5 + head)])]
+    return [line((0.2, 0.5), (0.8, 0.5)), polyline([(0.8 - head, 0.5 - head), (0.8, 0.5), (0.8 - head, 0.5 + head)])]
 
 
 def wave(rng: np.random.Generator) -> Strokes:
@@ -133,7 +106,7 @@ def wave(rng: np.random.Generator) -> Strokes:
 def dash(rng: np.random.Generator) -> Strokes:
     """A pen test: one short level stroke."""
     half = rng.uniform(0.05, 0.3)
-    return [_line((0.5 - half, 0.5), (0.5 + half, 0.5 + rng.uniform(-0.03, 0.03)))]
+    return [line((0.5 - half, 0.5), (0.5 + half, 0.5 + rng.uniform(-0.03, 0.03)))]
 
 
 SHAPES: dict[str, Callable[[np.random.Generator], Strokes]] = {
@@ -159,7 +132,7 @@ def hatching_over(low: np.ndarray, high: np.ndarray, rng: np.random.Generator) -
     lines = rng.integers(4, 8)
     ys = np.linspace(low[1], high[1], lines)
     xs = np.where(np.arange(lines) % 2 == 0, low[0], high[0]) + rng.normal(0, 0.05, lines) * (high[0] - low[0])
-    return [_polyline(np.stack([xs, ys], 1))]
+    return [polyline(np.stack([xs, ys], 1))]
 
 
 def made_up(count: int, seed: int = 0) -> PenSamples:
