@@ -273,6 +273,14 @@ def test_card_in_words_tells_the_cards_figures(default_model):
     assert "no model card" in " ".join(card_in_words(None, "x.h5"))
 
 
+def test_card_in_words_says_how_much_the_drawings_that_are_not_digits_counted(default_model):
+    card = read_card(Path(default_model))
+    weighted = " ".join(card_in_words({**card, "not_digit_weight": 2.5}, default_model.name))
+    assert "counted 2.5 times a digit in the loss" in weighted
+    for plain in (1, None, "heavy", -1):
+        assert "times a digit in the loss" not in " ".join(card_in_words({**card, "not_digit_weight": plain}, "m.h5"))
+
+
 def test_architecture_in_words_names_every_layer_in_order(shipped):
     from mnist_pad.inspection import architecture_in_words
 
