@@ -15,7 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from PySide6.QtCore import QObject, QSize, Slot
+from PySide6.QtCore import QObject, QSize, QTimer, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
 from mnist_pad.gui.app_state import AppState
 from mnist_pad.gui.dialogs import APP_NAME, show_error
 from mnist_pad.gui.draw.draw_tab import DrawTab
-from mnist_pad.gui.first_paint import after_first_paint
 from mnist_pad.gui.threads import keep_until_finished
 from mnist_pad.gui.workers import ModelLoader
 from mnist_pad.load_order import NewestSuccessWins
@@ -106,13 +105,18 @@ class MainWindow(QMainWindow):
 
         self._initial_model = str(model_path) if model_path else None  # None: the bundled one
         self.model_status.setText(loading_text(self._initial_model))
-        after_first_paint(self, self._finish_start_up)
+        self._painted = False
+
+    def paintEvent(self, event):
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            QTimer.singleShot(0, self._finish_start_up)  # once this repaint is on screen
 
     @Slot()
     def _finish_start_up(self) -> None:
         from mnist_pad.model_io import default_model_path
 
-        self.draw_tab.setFocus()  # the pad has the keyboard when the window opens
         # First: it takes longest (TensorFlow), on its own thread.
         self.open_model(self._initial_model or str(default_model_path()))
         self.my_digits.open()  # a store that cannot be used is said at once
@@ -238,8 +242,7 @@ class MainWindow(QMainWindow):
     def _build_menu(self) -> None:
         self.file_menu = file_menu = self.menuBar().addMenu("&File")
         self.open_action = QAction("&Open model…", self)
-        # setShortcuts, not setShortcut: its overloads would build the Qt namespace (mnist_pad.gui.first_paint).
-        self.open_action.setShortcuts(QKeySequence.StandardKey.Open)
+        self.open_action.setShortcut(QKeySequence.StandardKey.Open)
         self.open_action.triggered.connect(self.choose_model)
         file_menu.addAction(self.open_action)
         self.export_action = QAction("&Export model…", self)
@@ -249,7 +252,7 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()  # the adaptation's actions get a group of their own (Qt collapses empty ones)
         self._quit_separator = file_menu.addSeparator()  # the adaptation's actions go above it
         self.quit_action = QAction("&Quit", self)
-        self.quit_action.setShortcuts([QKeySequence("Ctrl+Q")])
+        self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
         self.quit_action.triggered.connect(self.close)
         file_menu.addAction(self.quit_action)
 

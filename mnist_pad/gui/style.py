@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter
+from PySide6.QtGui import QColor, QFont
 
 ACCENT = QColor("#2f7df6")  # the top class, the selected cell, the collecting bar, the toast
 FRAME = QColor("#3a3f48")  # thin frames around images of the network's input and maps
@@ -29,15 +28,3 @@ def pixel_font(base: QFont, pixels: int, bold: bool = False) -> QFont:
     font.setPixelSize(pixels)
     font.setBold(bold)
     return font
-
-
-def draw_text(painter: QPainter, rect: QRectF, text: str, *, right: bool = False) -> None:
-    """One line of ``text`` centred in ``rect``, or against its right edge, and centred vertically.
-
-    Placed by measuring it rather than with Qt's alignment flags, which the window's first
-    frame does without (``mnist_pad.gui.first_paint``)."""
-    metrics = QFontMetricsF(painter.font())
-    width = metrics.horizontalAdvance(text)
-    x = rect.right() - width if right else rect.center().x() - width / 2
-    baseline = rect.center().y() + (metrics.ascent() - metrics.descent()) / 2
-    painter.drawText(QPointF(x, baseline), text)

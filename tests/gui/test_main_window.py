@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import sqlite3
 import subprocess
@@ -291,56 +290,3 @@ def test_a_tab_chosen_before_start_up_built_it_opens_at_once(qtbot):
     assert window.tabs.currentWidget() is window.inside_tab
     assert window.tabs.widget(3) is window.train_tab and window.tabs.widget(1) is window.my_digits_view
     assert window.tabs.count() == 4
-
-
-FIRST_FRAME_PROBE = """
-import json, os, sys
-import PySide6.QtCore as QtCore
-from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtWidgets import QApplication, QPushButton
-
-app = QApplication(sys.argv[:1])
-from mnist_pad.gui.main_window import MainWindow
-
-window = MainWindow()
-seen = {}
-
-def after():
-    canvas = window.draw_tab.canvas
-    Qt = QtCore.Qt
-    buttons = [b for b in window.draw_tab.findChildren(QPushButton) if b.isVisible()]
-    seen.update(
-        pad_takes_keys=canvas.focusPolicy() == Qt.FocusPolicy.StrongFocus,
-        pad_has_keys=window.focusWidget() is canvas,
-        pad_cursor=canvas.cursor().shape() == Qt.CursorShape.CrossCursor,
-        buttons=len(buttons),
-        buttons_leave_keys=all(b.focusPolicy() == Qt.FocusPolicy.NoFocus for b in buttons),
-    )
-    print(json.dumps(seen), flush=True)
-    os._exit(0)
-
-class FirstPaint(QObject):
-    def eventFilter(self, watched, event):
-        if event.type() == QEvent.Type.Paint and "namespace_built" not in seen:
-            seen["namespace_built"] = "Qt" in vars(QtCore)
-            QTimer.singleShot(500, after)  # the window's own after-first-paint work has run
-        return False
-
-first_paint = FirstPaint()
-window.installEventFilter(first_paint)
-window.show()
-app.exec()
-"""
-
-
-def test_the_first_frame_builds_no_qt_namespace_and_the_pad_then_takes_pen_and_keys():
-    """PySide builds all of ``Qt``'s enums (25-50 ms) on first use; the first paint must not wait for them,
-    and what needs them (focus, cursors) still holds once the window has painted."""
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    result = subprocess.run([sys.executable, "-c", FIRST_FRAME_PROBE], capture_output=True, text=True,
-                            timeout=120, env=env, cwd=OUTSIDE_CHECKOUT)
-    assert result.returncode == 0, result.stderr[-2000:]
-    seen = json.loads(result.stdout.strip().splitlines()[-1])
-    assert seen == {"namespace_built": False, "pad_takes_keys": True, "pad_has_keys": True, "pad_cursor": True,
-                    "buttons": seen["buttons"], "buttons_leave_keys": True}
-    assert seen["buttons"] >= 4  # Clear, Undo, Redo, Collect my digits

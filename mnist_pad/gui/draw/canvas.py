@@ -11,15 +11,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6 import QtCore
-from PySide6.QtCore import QEvent, QLineF, QPointF, QRectF, Signal
+from PySide6.QtCore import QEvent, QLineF, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QKeySequence, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from mnist_pad.gui.drawing import Drawing
-from mnist_pad.gui.first_paint import after_first_paint
-from mnist_pad.gui.keys import CLEAR_KEYS, REDO_KEYS, UNDO_KEYS
-from mnist_pad.gui.style import draw_text
 from mnist_pad.pad import PAD_PEN_WIDTH
 
 # numpy is imported where strokes are made, not here: the empty pad is part of the
@@ -36,6 +32,9 @@ INK_COLOUR = QColor("#f4f5f7")
 HINT_COLOUR = QColor("#5d6470")
 EMPTY_PAD_HINT = "Draw a digit here"
 
+UNDO_KEYS = (QKeySequence("Ctrl+Z"),)
+REDO_KEYS = (QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y"))
+CLEAR_KEYS = (Qt.Key.Key_Escape, Qt.Key.Key_Delete, Qt.Key.Key_Backspace)
 
 
 class DrawingCanvas(QWidget):
@@ -51,7 +50,8 @@ class DrawingCanvas(QWidget):
         self._hint = EMPTY_PAD_HINT
         self.setMinimumSize(220, 220)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        after_first_paint(self, self._take_pen_and_keys)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setCursor(Qt.CursorShape.CrossCursor)
         self.setToolTip("Draw a digit. Esc clears, Ctrl+Z undoes a stroke, Ctrl+Shift+Z redoes it.")
 
     # -- public API ---------------------------------------------------------------
@@ -105,28 +105,24 @@ class DrawingCanvas(QWidget):
         self.update()
         self.strokes_changed.emit()
 
-    def _take_pen_and_keys(self) -> None:
-        self.setFocusPolicy(QtCore.Qt.FocusPolicy.StrongFocus)
-        self.setCursor(QtCore.Qt.CursorShape.CrossCursor)
-
     # -- Qt events -------------------------------------------------------------------
 
     def mousePressEvent(self, event):
-        if event.button() == QtCore.Qt.MouseButton.LeftButton:
+        if event.button() == Qt.MouseButton.LeftButton:
             self.drawing.begin_stroke(self.to_pad(event.position()))
             event.accept()
         else:
             super().mousePressEvent(event)
 
     def mouseMoveEvent(self, event):
-        if event.buttons() & QtCore.Qt.MouseButton.LeftButton:
+        if event.buttons() & Qt.MouseButton.LeftButton:
             self.drawing.extend_stroke(self.to_pad(event.position()))
             event.accept()
         else:
             super().mouseMoveEvent(event)
 
     def mouseReleaseEvent(self, event):
-        if event.button() == QtCore.Qt.MouseButton.LeftButton:
+        if event.button() == Qt.MouseButton.LeftButton:
             self.drawing.end_stroke(self.to_pad(event.position()))
             event.accept()
         else:
@@ -148,7 +144,7 @@ class DrawingCanvas(QWidget):
 
     def keyPressEvent(self, event):
         keys = QKeySequence(event.keyCombination())
-        if keys in CLEAR_KEYS:
+        if event.key() in CLEAR_KEYS and event.modifiers() == Qt.KeyboardModifier.NoModifier:
             self.clear()
         elif keys in UNDO_KEYS:
             self.drawing.undo_stack.undo()
@@ -176,8 +172,8 @@ class DrawingCanvas(QWidget):
         painter.translate(pad.topLeft())
         painter.scale(pad.width(), pad.height())
         pen = QPen(INK_COLOUR, PAD_PEN_WIDTH)  # the network's pen: the pad shows what it receives
-        pen.setCapStyle(QtCore.Qt.PenCapStyle.RoundCap)
-        pen.setJoinStyle(QtCore.Qt.PenJoinStyle.RoundJoin)
+        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+        pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
         painter.setPen(pen)
         for stroke in self.strokes():
             if len(stroke) == 1:
@@ -193,7 +189,7 @@ class DrawingCanvas(QWidget):
         font.setPointSizeF(max(11.0, pad.height() / 26))
         painter.setFont(font)
         painter.setPen(HINT_COLOUR)
-        draw_text(painter, pad, self._hint)
+        painter.drawText(pad, Qt.AlignmentFlag.AlignCenter, self._hint)
 
 
 def smooth(stroke: np.ndarray, steps: int = 4) -> np.ndarray:

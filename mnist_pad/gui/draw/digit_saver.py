@@ -11,7 +11,7 @@ from __future__ import annotations
 from functools import cached_property
 from typing import TYPE_CHECKING, Callable
 
-from PySide6.QtCore import QObject, Slot
+from PySide6.QtCore import QObject, Qt, Slot
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QFrame,
@@ -23,15 +23,23 @@ from PySide6.QtWidgets import (
 )
 
 from mnist_pad.gui.draw.canvas import EMPTY_PAD_HINT, DrawingCanvas
-from mnist_pad.gui.keys import accept_key, digit_key, leave_keys_to_the_pad, plain_key
 from mnist_pad.gui.style import ACCENT
 
 if TYPE_CHECKING:  # the store and numpy load after the window's first paint
     from mnist_pad.gui.my_digits.digit_collection import DigitCollection
     from mnist_pad.gui.toast import Toast
 
+ACCEPT_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+DIGIT_KEYS = {getattr(Qt.Key, f"Key_{digit}"): digit for digit in range(10)}
+
+
 def article(digit: int) -> str:
     return "an" if digit == 8 else "a"
+
+
+def plain_key(event) -> bool:
+    """No modifier held (the number pad's own flag aside)."""
+    return (event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier) == Qt.KeyboardModifier.NoModifier
 
 
 class CollectBar(QFrame):
@@ -53,7 +61,7 @@ class CollectBar(QFrame):
         self.done_button = QPushButton("Done", self)
         for button in (self.save_button, self.done_button):
             button.setStyleSheet(button_style)
-        leave_keys_to_the_pad(self.save_button, self.done_button)
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keys keep going to the pad
         text = QVBoxLayout()
         text.setSpacing(2)
         text.addWidget(self.prompt_label)
@@ -84,7 +92,7 @@ class DigitSaver(QObject):
         self.collect_button = QPushButton("Collect my digits", parent)
         self.collect_button.setCheckable(True)
         self.collect_button.setEnabled(False)  # until there is a store
-        leave_keys_to_the_pad(self.collect_button)
+        self.collect_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.collect_button.setStyleSheet(
             button_style + f" QPushButton:checked {{ background: {ACCENT.name()}; color: white; border-color: {ACCENT.name()}; }}"
         )
@@ -146,11 +154,10 @@ class DigitSaver(QObject):
             return False
         if not plain_key(event):
             return False
-        digit = digit_key(event)
-        if digit is not None:
-            self.save_as(digit)
+        if event.key() in DIGIT_KEYS:
+            self.save_as(DIGIT_KEYS[event.key()])
             return True
-        if accept_key(event):
+        if event.key() in ACCEPT_KEYS:
             self.accept()
             return True
         return False

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Signal, Slot
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QFrame,
@@ -83,7 +83,7 @@ class DrawTab(QWidget):
         guess_font.setPixelSize(76)
         guess_font.setBold(True)
         self.guess_label.setFont(guess_font)
-        self.guess_label.setStyleSheet("qproperty-alignment: AlignCenter;")  # not Qt's flags: mnist_pad.gui.first_paint
+        self.guess_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.guess_label.setFixedWidth(96)
         self.confidence_label.setFont(pixel_font(self.font(), 26, bold=True))
         self.confidence_detail.setFont(pixel_font(self.font(), 14))
@@ -111,11 +111,7 @@ class DrawTab(QWidget):
         side.addSpacing(8)
         side.addWidget(preview_caption)
         side.addSpacing(4)
-        preview_row = QHBoxLayout()
-        preview_row.addStretch(1)
-        preview_row.addWidget(self.preview)
-        preview_row.addStretch(1)
-        side.addLayout(preview_row)
+        side.addWidget(self.preview, 0, Qt.AlignmentFlag.AlignHCenter)
         side.addStretch(1)
         side_panel = QFrame(self)
         side_panel.setObjectName("sidePanel")

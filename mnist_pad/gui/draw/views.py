@@ -4,15 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6 import QtCore
-from PySide6.QtCore import QRectF, QSize, Signal
+from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPainterPath, QPalette
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QSizePolicy, QWidget
 
 from mnist_pad.gui.draw.canvas import DrawingCanvas
-from mnist_pad.gui.first_paint import after_first_paint
-from mnist_pad.gui.keys import leave_keys_to_the_pad
-from mnist_pad.gui.style import ACCENT, BUTTON_STYLE, FRAME, draw_text
+from mnist_pad.gui.style import ACCENT, BUTTON_STYLE, FRAME
 
 if TYPE_CHECKING:
     import numpy as np
@@ -20,7 +17,6 @@ if TYPE_CHECKING:
 TRACK = QColor(127, 127, 127, 40)
 BAR = QColor(127, 127, 127, 110)
 PREVIEW_SCALE = 5  # 28 px -> 140 px, nearest neighbour
-PREVIEW_BACKGROUND = QColor(0, 0, 0)
 SIDE_PANEL_WIDTH = 300
 
 
@@ -35,7 +31,7 @@ class ProbabilityBars(QWidget):
         self._probs: np.ndarray | None = None
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setMinimumHeight(10 * self.ROW_HEIGHT)
-        after_first_paint(self, lambda: self.setCursor(QtCore.Qt.CursorShape.PointingHandCursor))
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setToolTip("Click a digit (or press its key) to save your drawing as that digit")
 
     def sizeHint(self) -> QSize:
@@ -50,7 +46,7 @@ class ProbabilityBars(QWidget):
 
     def mousePressEvent(self, event):
         digit = int(event.position().y() * 10 // max(1, self.height()))
-        if event.button() == QtCore.Qt.MouseButton.LeftButton and 0 <= digit <= 9:
+        if event.button() == Qt.MouseButton.LeftButton and 0 <= digit <= 9:
             self.digit_clicked.emit(digit)
             event.accept()
         else:
@@ -78,7 +74,7 @@ class ProbabilityBars(QWidget):
             is_top = digit == top
             painter.setFont(bold_font if is_top else base_font)
             painter.setPen(text_colour if is_top else faint_text)
-            draw_text(painter, QRectF(0, y, label_width, row), str(digit))
+            painter.drawText(QRectF(0, y, label_width, row), Qt.AlignmentFlag.AlignCenter, str(digit))
 
             track = QRectF(track_left, y + (row - bar_height) / 2, track_width, bar_height)
             _fill_rounded(painter, track, TRACK)
@@ -89,8 +85,11 @@ class ProbabilityBars(QWidget):
 
             if self._probs is not None:
                 painter.setPen(text_colour if is_top else faint_text)
-                draw_text(painter, QRectF(track.right() + gap, y, value_width, row), format_percent(probability),
-                          right=True)
+                painter.drawText(
+                    QRectF(track.right() + gap, y, value_width, row),
+                    Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                    format_percent(probability),
+                )
 
 
 class NetworkInputView(QWidget):
@@ -122,7 +121,7 @@ class NetworkInputView(QWidget):
         painter = QPainter(self)
         inner = QRectF(1, 1, self.width() - 2, self.height() - 2)
         painter.fillRect(self.rect(), FRAME)  # the thin frame
-        painter.fillRect(inner, PREVIEW_BACKGROUND)
+        painter.fillRect(inner, Qt.GlobalColor.black)
         if self._qimage is not None:
             painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
             painter.drawImage(inner, self._qimage)
@@ -149,9 +148,9 @@ class PadArea(QWidget):
             (self.redo_button, "Redo the stroke (Ctrl+Shift+Z)"),
         ):
             button.setToolTip(tip)
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keys keep going to the pad
             button.setMinimumWidth(84)
             button.setStyleSheet(BUTTON_STYLE)
-        leave_keys_to_the_pad(self.clear_button, self.undo_button, self.redo_button)
         stack = canvas.undo_stack
         self.clear_button.clicked.connect(canvas.clear)
         self.undo_button.clicked.connect(stack.undo)

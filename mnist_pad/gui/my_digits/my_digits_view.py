@@ -41,8 +41,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mnist_pad.gui.draw.canvas import INK_COLOUR, PAD_COLOUR
-from mnist_pad.gui.keys import REDO_KEYS, UNDO_KEYS, digit_key, plain_key
+from mnist_pad.gui.draw.canvas import INK_COLOUR, PAD_COLOUR, REDO_KEYS, UNDO_KEYS
+from mnist_pad.gui.draw.digit_saver import DIGIT_KEYS, plain_key
 from mnist_pad.gui.my_digits.digit_collection import DigitCollection
 from mnist_pad.gui.style import MISREAD
 from mnist_pad.my_digits import Sample
@@ -173,7 +173,7 @@ class DigitThumbnails(QListWidget):
         self.fit_height()
 
     def keyPressEvent(self, event):
-        if plain_key(event) and (digit_key(event) is not None or event.key() in DELETE_KEYS):
+        if plain_key(event) and (event.key() in DIGIT_KEYS or event.key() in DELETE_KEYS):
             event.ignore()  # not a type-ahead search: the view relabels or deletes
         else:
             super().keyPressEvent(event)
@@ -329,8 +329,8 @@ class MyDigitsView(QWidget):
     def keyPressEvent(self, event):
         if plain_key(event) and event.key() in DELETE_KEYS:
             self.delete_selected()
-        elif plain_key(event) and digit_key(event) is not None:
-            self.relabel_selected(digit_key(event))
+        elif plain_key(event) and event.key() in DIGIT_KEYS:
+            self.relabel_selected(DIGIT_KEYS[event.key()])
         else:
             super().keyPressEvent(event)
 
