@@ -41,8 +41,9 @@ EACH_CONTRIBUTOR = "each"
 
 
 def contributor_names(text: str) -> tuple[str, ...]:
-    """An argparse ``type``: contributors (institutions) by name, separated by commas: 'art,cea'."""
-    names = tuple(dict.fromkeys(name.strip() for name in text.split(",") if name.strip()))
+    """An argparse ``type``: contributors (institutions) by name, separated by commas or, as a
+    cross-validation group and its fold model's file name spell them, by '+': 'art,cea', 'art+cea'."""
+    names = tuple(dict.fromkeys(name.strip() for name in text.replace("+", ",").split(",") if name.strip()))
     if not names:
         raise argparse.ArgumentTypeError(f"{text!r} names no contributor")
     return names

@@ -166,3 +166,14 @@ def test_a_train_tab_runs_command_makes_the_same_run_from_a_shell(tmp_path):
     args = build_parser().parse_args(words[1:])
     assert config_from_args(args) == config
     assert args.data == "mnist.npz" and args.out == str(tmp_path / "out.h5")
+
+
+def test_contributors_are_named_as_a_fold_models_file_name_spells_them_or_with_commas():
+    import argparse
+
+    from training.arguments import contributor_names
+
+    assert contributor_names("ced+pri+cea") == contributor_names("ced, pri,cea") == ("ced", "pri", "cea")
+    assert contributor_names("art+art,cea") == ("art", "cea")
+    with pytest.raises(argparse.ArgumentTypeError):
+        contributor_names("+ ,")
