@@ -61,7 +61,7 @@ def write_card(
         "made_up_not_digits": (
             {"drawings": config.made_up_not_digits, "kinds": MADE_UP_NOT_DIGITS} if config.made_up_not_digits else None
         ),
-        "not_digit_weight": config.not_digit_weight if not_digit_sources or config.made_up_not_digits else None,
+        "not_digit_weight": config.not_digit_weight if config.learns_not_digits else None,
         "validation_writers": config.validation_writers if pen_sources else None,
         "init_model": _described_file(config.init_model),
         "learning_rate": config.learning_rate,
@@ -367,8 +367,8 @@ def train_command(config, data_path: str | None, out_path) -> str:
     for path in config.not_digit_files:
         words += ["--not-digits", path]
     words += ["--made-up-not-digits", str(config.made_up_not_digits)] if config.made_up_not_digits else []
-    has_not_digits = config.not_digit_files or config.made_up_not_digits
-    words += ["--not-digit-weight", f"{config.not_digit_weight:g}"] if has_not_digits and config.not_digit_weight != 1 else []
+    weighted = config.learns_not_digits and config.not_digit_weight != 1
+    words += ["--not-digit-weight", f"{config.not_digit_weight:g}"] if weighted else []
     words += ["--init-model", config.init_model] if config.init_model else []
     words += ["--average-weights"] if config.average_weights else []
     words += ["--learning-rate", f"{config.learning_rate:g}", "--patience", str(config.patience), "--out", str(out_path)]

@@ -35,8 +35,13 @@ class TrainConfig:
     validation_writers: float = 0.1  # this share of the trained-on pen writers validates instead
     init_model: str | None = None  # start from this model's weights instead of fresh ones
     learning_rate: float = 1e-3
-    average_weights: bool = False  # validate and keep a moving average of the weights (training.model.EMA_MOMENTUM)
+    average_weights: bool = False  # validate and keep a moving average of the weights (EMA_MOMENTUM above)
     patience: int = 2  # epochs without a better val_acc before EarlyStopping ends the run
+
+    @property
+    def learns_not_digits(self) -> bool:
+        """Drawings that are not digits join training (files or made-up ones): what ``not_digit_weight`` weighs."""
+        return bool(self.not_digit_files or self.made_up_not_digits)
 
     def __post_init__(self):
         if self.epochs < 1:
