@@ -93,10 +93,10 @@ def summary(folds: list[dict]) -> dict:
         for kind in scores:
             # Scores relative to the fold's threshold, so that one cut (0) serves every fold.
             scores[kind].append(rule.score(fold[kind]) - rule.threshold)
-        confidence.append(rule.score(fold["digits"]))
+        confidence.append(rule.confidence(fold["digits"]))
+        fold["operating_point"] = _operating_point(scores["digits"][-1], scores["letters"][-1][_unlike_digits(fold["chars"])])
     digit_scores, letter_scores, made_up_scores = (np.concatenate(scores[k]) for k in ("digits", "letters", "made_up"))
-    chars = np.concatenate([f["chars"] for f in folds]).astype(str)
-    unlike = ~np.isin(chars, sorted(DIGIT_LIKE_LETTERS))
+    unlike = _unlike_digits(np.concatenate([f["chars"] for f in folds]))
     styles = {
         name: {"n": int(sum(len(f["styles"][name]) for f in folds)),
                "accuracy": float((np.concatenate([f["styles"][name].argmax(1) for f in folds]) == STYLES[name][0]).mean())}
@@ -105,7 +105,13 @@ def summary(folds: list[dict]) -> dict:
     return {
         "folds": [{"contributors": f["contributors"], "digits": len(f["labels"]),
                    "accuracy": float((f["digits"].argmax(1) == f["labels"]).mean()),
-                   "mnist_test_accuracy": f["mnist_test_accuracy"], "rule": f["rule"]} for f in folds],
+                   "mnist_test_accuracy": f["mnist_test_accuracy"], "rule": f["rule"], **f["operating_point"]}
+                  for f in folds],
+        # The issue's operating point, one model at a time: each fold model at the threshold that keeps
+        # 98% of its own held-out digits, and its AUROC; pooling the scores of three models instead
+        # also counts how their scales differ (see the pooled figures below).
+        "per_fold_mean": {key: float(np.mean([f["operating_point"][key] for f in folds]))
+                          for key in ("auroc_unlike_digit_letters", "unlike_digit_letters_rejected_keeping_98_percent")},
         "digits": len(labels),
         "accuracy": float(correct.mean()),
         "per_class": per_class,
@@ -127,6 +133,23 @@ def summary(folds: list[dict]) -> dict:
     }
 
 
+def load_letters(path: str):
+    """The drawings that are not digits, and each one's letter ("" without letter names: none is digit-like)."""
+    letters_file, chars = load_not_digits(path)
+    letters = from_pen_digits(letters_file)
+    return letters, np.full(len(letters), "") if chars is None else chars
+
+
+def _unlike_digits(chars: np.ndarray) -> np.ndarray:
+    return ~np.isin(np.asarray(chars).astype(str), sorted(DIGIT_LIKE_LETTERS))
+
+
+def _operating_point(digit_scores: np.ndarray, letter_scores: np.ndarray) -> dict:
+    keeping_98 = np.quantile(digit_scores, 0.02)
+    return {"auroc_unlike_digit_letters": auroc(digit_scores, letter_scores),
+            "unlike_digit_letters_rejected_keeping_98_percent": float((letter_scores < keeping_98).mean())}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("models", nargs="+", help="fold models, each with a card naming its held-out institutions")
@@ -138,9 +161,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("give at least two fold models: each fold's rule is fitted on the others")
 
     digits = load_pen_samples([args.strokes])[0]
-    letters_file, chars = load_not_digits(args.not_digits)
-    letters = from_pen_digits(letters_file)
-    chars = np.full(len(letters), "") if chars is None else chars  # without letter names, none is digit-like
+    letters, chars = load_letters(args.not_digits)
     figures = summary([fold_predictions(path, digits, letters, chars) for path in args.models])
     if args.json:
         print(json.dumps(figures))

@@ -1,13 +1,16 @@
 """When a drawing is not a digit, and how sure to say the network is. Pure: no Qt, no TensorFlow.
 
-One rule serves the Draw tab, the Inside tab and ``mnist-pad-eval``. The network's
-ten softmax outputs are first calibrated by temperature scaling (probabilities
-``softmax(log p / T)``), so that "90% sure" is right about 90% of the time on
-writers it has never seen; the drawing is called a digit when the calibrated top
-probability reaches the threshold. Both numbers come from the model's card
+One rule serves the Draw tab, the Inside tab and ``mnist-pad-eval``. The confidence
+shown is calibrated by temperature scaling (probabilities ``softmax(log p / T)``), so
+that "90% sure" is right about 90% of the time on writers it has never seen. The
+drawing is called a digit when the network's own top probability reaches the
+threshold: sharpened by a fitted T < 1, the top probability ranks letters against
+digits worse (docs/not-a-digit.md). Both numbers come from the model's card
 (``not_a_digit``: ``temperature``, ``threshold``), which training on held-out writers
 fills in. A model whose card has none gets the default rule: T = 1 and the
-threshold below.
+threshold below. Cards written before 2026-11-30 put the threshold on the
+calibrated probability; a card's ``score_temperature`` says which, and its absence
+means the older form.
 
 DEFAULT_THRESHOLD was measured, not tuned, on models that never saw these writers or
 letters (docs/not-a-digit.md): with the MNIST-only model, top probability >= 0.7 keeps
@@ -35,6 +38,7 @@ class DigitRule:
     temperature: float = 1.0
     threshold: float = DEFAULT_THRESHOLD
     from_card: bool = False  # False: the default rule, for a model whose card says nothing
+    score_temperature: float = 1.0  # the temperature of the probabilities the threshold applies to
 
     @classmethod
     def for_card(cls, card: dict | None) -> DigitRule:
@@ -43,33 +47,44 @@ class DigitRule:
         if not isinstance(rule, dict):
             return cls()
         temperature, threshold = rule.get("temperature"), rule.get("threshold")
-        usable = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (temperature, threshold))
-        if not usable or not temperature > 0 or not 0 < threshold < 1:
+        score_temperature = rule.get("score_temperature", temperature)  # absent: a card of the older form
+        numbers = (temperature, threshold, score_temperature)
+        usable = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in numbers)
+        if not usable or not temperature > 0 or not score_temperature > 0 or not 0 < threshold < 1:
             return cls()
-        return cls(float(temperature), float(threshold), from_card=True)
+        return cls(float(temperature), float(threshold), from_card=True, score_temperature=float(score_temperature))
 
     def calibrated(self, probabilities: np.ndarray) -> np.ndarray:
         """The probabilities to show: ``softmax(log p / T)``, row by row."""
-        p = np.asarray(probabilities, np.float64)
-        if self.temperature == 1.0:
-            return p.astype(np.float32)
-        logits = np.log(np.clip(p, 1e-30, 1.0)) / self.temperature
-        logits -= logits.max(axis=-1, keepdims=True)
-        e = np.exp(logits)
-        return (e / e.sum(axis=-1, keepdims=True)).astype(np.float32)
+        return tempered(probabilities, self.temperature)
+
+    def confidence(self, probabilities: np.ndarray) -> np.ndarray:
+        """How sure it says it is: the calibrated top probability."""
+        return self.calibrated(probabilities).max(axis=-1)
 
     def score(self, probabilities: np.ndarray) -> np.ndarray:
-        """How much it looks like a digit: the calibrated top probability (what the rule decides by)."""
-        return self.calibrated(probabilities).max(axis=-1)
+        """How much it looks like a digit (what the rule decides by): the top probability at the score temperature."""
+        return tempered(probabilities, self.score_temperature).max(axis=-1)
 
     def is_digit(self, probabilities: np.ndarray) -> np.ndarray | bool:
         return self.score(probabilities) >= self.threshold
 
 
+def tempered(probabilities: np.ndarray, temperature: float) -> np.ndarray:
+    """``softmax(log p / temperature)``, row by row: the same as dividing the network's logits by it."""
+    p = np.asarray(probabilities, np.float64)
+    if temperature == 1.0:
+        return p.astype(np.float32)
+    logits = np.log(np.clip(p, 1e-30, 1.0)) / temperature
+    logits -= logits.max(axis=-1, keepdims=True)
+    e = np.exp(logits)
+    return (e / e.sum(axis=-1, keepdims=True)).astype(np.float32)
+
+
 def fit_rule(probabilities: np.ndarray, labels: np.ndarray, keep: float = 0.98) -> DigitRule:
     """The rule for digits of writers a model never saw (its held-out predictions): the temperature
-    that makes their confidence most honest (least negative log-likelihood), and the threshold that
-    keeps ``keep`` of them."""
+    that makes their confidence most honest (least negative log-likelihood), and the threshold on
+    the network's own top probability that keeps ``keep`` of them."""
     log_p = np.log(np.clip(np.asarray(probabilities, np.float64), 1e-30, 1.0))
     labels = np.asarray(labels)
 
@@ -85,8 +100,8 @@ def fit_rule(probabilities: np.ndarray, labels: np.ndarray, keep: float = 0.98) 
         a, b = high - ratio * (high - low), low + ratio * (high - low)
         low, high = (low, b) if nll(a) < nll(b) else (a, high)
     temperature = float(np.exp((low + high) / 2))
-    scores = DigitRule(temperature).score(probabilities)
-    return DigitRule(round(temperature, 4), round(float(np.quantile(scores, 1 - keep)), 4), from_card=True)
+    threshold = float(np.quantile(DigitRule().score(probabilities), 1 - keep))
+    return DigitRule(round(temperature, 4), round(threshold, 4), from_card=True)
 
 
 def auroc(positives: np.ndarray, negatives: np.ndarray) -> float:
@@ -122,11 +137,11 @@ def rejection_figures(rule: DigitRule, digit_probs: np.ndarray, labels: np.ndarr
     keep_98 = float(np.quantile(digit_scores, 0.02))
     figures = {
         "rule": {"temperature": rule.temperature, "threshold": rule.threshold,
-                 "source": "card" if rule.from_card else "default"},
+                 "score_temperature": rule.score_temperature, "source": "card" if rule.from_card else "default"},
         "digits_accepted": float(accepted.mean()),
         "accuracy_on_accepted": float(correct[accepted].mean()) if accepted.any() else None,
-        "ece": expected_calibration_error(digit_scores, correct),
-        "not_digits": int(len(other_scores)),
+        "ece": expected_calibration_error(rule.confidence(digit_probs), correct),
+        "not_digits": len(other_scores),
         "not_digits_rejected": float((other_scores < rule.threshold).mean()),
         "auroc": auroc(digit_scores, other_scores),
         "threshold_keeping_98_percent_of_digits": keep_98,

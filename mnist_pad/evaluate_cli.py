@@ -51,7 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "comma-separated: those that mnist-pad-train --hold-out-contributors NAMES left out")
     parser.add_argument("--not-digits", metavar="OTHER.npz",
                         help="with --strokes: drawings that are not digits (pen-digits layout, labels -1), "
-                        "replayed the same way; reports what the app's not-a-digit rule does on both")
+                        "replayed the same way; reports what the app's not-a-digit rule does on both "
+                        "(with --adapt: on these drawings, before and after each adaptation)")
     parser.add_argument("--adapt", type=number_in_range(int, 1), metavar="N",
                         help="with --strokes: adapt to each writer's first N digits and score the rest "
                         "before and after (MNIST to replay from --data)")
@@ -83,8 +84,8 @@ def main(argv: list[str] | None = None) -> int:
             digits = held_out_digits(digits, args.hold_out_writers)
         if digits is not None and args.hold_out_contributors:
             digits = contributors_digits(digits, args.hold_out_contributors)
-        if args.not_digits and (not args.strokes or args.adapt is not None):
-            raise PenDigitsError("--not-digits needs --strokes FILE.npz, the digits to tell them from, and no --adapt.")
+        if args.not_digits and not args.strokes:
+            raise PenDigitsError("--not-digits needs --strokes FILE.npz, the digits to tell them from.")
         others, chars = load_not_digits(args.not_digits) if args.not_digits else (None, None)
         if others is not None and args.hold_out_contributors:
             import numpy as np
@@ -109,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     )
 
     if args.adapt is not None:
-        return _evaluate_adaptation(loaded, digits, data, args)
+        return _evaluate_adaptation(loaded, digits, data, args, others)
     per_writer = per_contributor = None
     if digits is not None:
         probabilities = _predict_replayed(loaded.model, digits, args.scale)
@@ -178,7 +179,8 @@ def in_fold(digits, fold: tuple[int, int]):
 def _rule_report(figures: dict) -> str:
     rule = figures["rule"]
     return (
-        f"\n\nnot a digit below {rule['threshold']:.3f} (temperature {rule['temperature']:.3f}, "
+        f"\n\nnot a digit below {rule['threshold']:.3f} top probability at temperature "
+        f"{rule['score_temperature']:.3f} (shown at temperature {rule['temperature']:.3f}, "
         f"{rule['source']} rule): digits accepted {figures['digits_accepted']:.4f}, accuracy on them "
         f"{figures['accuracy_on_accepted']:.4f}, ECE {figures['ece']:.4f}; not-digits turned away "
         f"{figures['not_digits_rejected']:.4f} of {figures['not_digits']}, AUROC {figures['auroc']:.4f}"
@@ -194,7 +196,9 @@ def _writers_report(summary: dict, per_contributor: dict) -> str:
     )
 
 
-def _evaluate_adaptation(loaded, digits, data, args) -> int:
+def _evaluate_adaptation(loaded, digits, data, args, others) -> int:
+    from mnist_pad.digit_rule import DigitRule
+    from training.adapt import render_digits
     from training.adapt_eval import evaluate_adaptation, summarise
     from training.adapt_settings import AdaptError
 
@@ -205,8 +209,10 @@ def _evaluate_adaptation(loaded, digits, data, args) -> int:
 
     try:
         outcomes = evaluate_adaptation(
-            loaded.model, digits, data.x_train, data.y_train, args.adapt, on_writer=progress,
+            loaded.model, digits, data.x_train, args.adapt, on_writer=progress,
             unseen=in_fold(digits, args.hold_out_writers) if args.hold_out_writers else None,
+            not_digits=None if others is None else render_digits(others, tablet_units=True),
+            rule=DigitRule.for_card(loaded.card),
         )
     except AdaptError as error:
         print(f"mnist-pad-eval: {args.strokes}: {error}", file=sys.stderr)

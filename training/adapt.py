@@ -21,11 +21,13 @@ from typing import Callable
 import keras
 import numpy as np
 
+from mnist_pad.digit_rule import CARD_KEY
 from mnist_pad.errors import PlainError
 from mnist_pad.files import (
     card_path,
     ensure_writable,
     file_sha256,
+    read_card,
     write_atomic,
     write_bytes_atomic,
 )
@@ -42,6 +44,7 @@ from training.adapt_settings import AdaptConfig, AdaptError, AdaptResult, too_fe
 from training.augment import random_augment
 from training.data import load_mnist
 from training.job import BatchProgress, Failed, Status
+from training.not_digit_drawings import made_up
 from training.pen_data import to_uint8
 
 CHECK_SAMPLE = 1000  # MNIST test images scored before and after, for the card
@@ -51,25 +54,29 @@ silence_legacy_h5_warning()  # the adapted model is saved as .h5, like every mod
 
 @dataclass(frozen=True)
 class Replay:
-    """Base data the adaptation keeps seeing so that other writers do not suffer."""
+    """Drawings the adaptation keeps seeing, each with the base model's own answer as its target
+    (learning without forgetting), so that other writers' digits, and the doubt about what is not
+    a digit, stay as the base model had them."""
 
-    images: np.ndarray  # uint8 (n, 28, 28)
-    labels: np.ndarray  # (n,) ints
+    images: np.ndarray  # uint8 (n, 28, 28): the base data's digits, then made-up drawings
+    digits: int  # how many of them are digits
 
 
-def replay_sample(
-    mnist_images: np.ndarray, mnist_labels: np.ndarray, config: AdaptConfig,
-    pen_images: np.ndarray | None = None, pen_labels: np.ndarray | None = None,
-) -> Replay:
-    """A fixed random sample of MNIST, plus one of other writers' pen digits when there are any."""
+def replay_sample(mnist_images: np.ndarray, config: AdaptConfig, pen_images: np.ndarray | None = None) -> Replay:
+    """A fixed random sample of MNIST, one of other writers' pen digits when there are any, and
+    made-up drawings that are not digits.
+
+    Fitted to digits alone with their labels as targets, the last layer grew sure of
+    everything and forgot how to doubt letters (docs/adapting.md).
+    """
     rng = np.random.default_rng(config.seed)
-    pick = _sample(rng, len(mnist_images), config.mnist_replay)
-    images, labels = [mnist_images[pick]], [np.asarray(mnist_labels)[pick]]
+    images = [mnist_images[_sample(rng, len(mnist_images), config.mnist_replay)]]
     if pen_images is not None and len(pen_images):
-        pick = _sample(rng, len(pen_images), config.pen_replay)
-        images.append(pen_images[pick])
-        labels.append(np.asarray(pen_labels)[pick])
-    return Replay(np.concatenate(images), np.concatenate(labels).astype(np.int64))
+        images.append(pen_images[_sample(rng, len(pen_images), config.pen_replay)])
+    digits = sum(len(part) for part in images)
+    if config.not_digit_replay:
+        images.append(to_uint8(made_up(config.not_digit_replay, config.seed).images()))
+    return Replay(np.concatenate(images), digits)
 
 
 def _sample(rng: np.random.Generator, n: int, count: int) -> np.ndarray:
@@ -123,7 +130,9 @@ def adapt(
     head = keras.Sequential([keras.Input(tuple(trunk_output.shape[1:])), *model.layers[split:]])
 
     x = Predictor(trunk).predict_batch(as_float(np.concatenate([writer_images, replay.images])))
-    y = np.concatenate([writer_labels, replay.labels])
+    # The head has not adapted yet: what it says of the replay is what the base model says.
+    replay_targets = np.asarray(head(x[len(writer_images):], training=False))
+    y = np.concatenate([np.eye(10, dtype=np.float32)[writer_labels], replay_targets])
     # The writer's digits and the replay each get their share of the loss whatever
     # the counts, and within the writer's share each class saved weighs the same:
     # someone who saved mostly 0s and 1s must not teach the model to say 0 or 1 more often.
@@ -134,7 +143,7 @@ def adapt(
     ]) * len(y)
     head.compile(
         optimizer=keras.optimizers.Adam(config.learning_rate),
-        loss="sparse_categorical_crossentropy", metrics=["acc"],
+        loss="categorical_crossentropy", metrics=["acc"],
     )
     keras.utils.set_random_seed(config.seed)
     progress = _Progress(on_batch, cancel or threading.Event())
@@ -195,12 +204,12 @@ def adapt_and_save(job, report: Callable[[object], None], cancel: threading.Even
         report(Status("Loading the model and the data to replay…"))
         base = load_model(job.base_model_path)
         mnist = load_mnist(job.data_path)
-        pen_images = pen_labels = None
+        pen_images = None
         if job.pen_digits_path:
             pen = load_pen_digits(job.pen_digits_path)
             pick = _sample(np.random.default_rng(job.config.seed), len(pen), job.config.pen_replay)
-            pen_images, pen_labels = render_digits(pen, pick, tablet_units=True), pen.labels[pick]
-        replay = replay_sample(mnist.x_train, mnist.y_train, job.config, pen_images, pen_labels)
+            pen_images = render_digits(pen, pick, tablet_units=True)
+        replay = replay_sample(mnist.x_train, job.config, pen_images)
         images, labels = render_digits(job.digits), job.digits.labels
         if cancel.is_set():
             return AdaptResult(out_path, cancelled=True)
@@ -221,33 +230,39 @@ def adapt_and_save(job, report: Callable[[object], None], cancel: threading.Even
         }
         write_atomic(out_path, model.save)
         adapted_layers = [layer.name for layer in model.layers[job.config.trainable_from:]]
-        write_adapted_card(out_path, job, labels, adapted_layers, len(replay.labels), seconds, figures)
+        write_adapted_card(out_path, job, labels, adapted_layers, replay.digits, len(replay.images) - replay.digits,
+                           seconds, figures)
         return AdaptResult(out_path, digits=len(labels), seconds=seconds, figures=figures)
     except PlainError as error:
         return Failed(str(error))
 
 
 def write_adapted_card(
-    out_path: Path, job, labels, adapted_layers: list[str], replay_size: int, seconds: float,
-    figures: dict,
+    out_path: Path, job, labels, adapted_layers: list[str], replayed_digits: int, replayed_drawings: int,
+    seconds: float, figures: dict,
 ) -> None:
     import tensorflow as tf
 
     base_path = Path(job.base_model_path)
+    # A few of one person's digits barely move the network's confidence on everything else, so
+    # the base model's not-a-digit rule still holds; the default rule is for uncalibrated models.
+    base_rule = (read_card(base_path) or {}).get(CARD_KEY)
     card = {
         "model": out_path.name,
         "adapted_from": base_path.name,
         "adapted_from_path": str(base_path.resolve()),
         "adapted_from_sha256": file_sha256(base_path),
-        "my_digits": int(len(labels)),
+        "my_digits": len(labels),
         "my_digits_per_class": np.bincount(np.asarray(labels, np.int64), minlength=10).tolist(),
         "adapted_layers": adapted_layers,
         "config": asdict(job.config),
-        "replayed_base_digits": replay_size,
+        "replayed_base_digits": replayed_digits,
+        "replayed_made_up_drawings": replayed_drawings,
         "adapt_seconds": round(seconds, 2),
         **{k: round(v, 4) if isinstance(v, float) else v for k, v in figures.items()},
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "keras_version": keras.__version__,
         "tensorflow_version": tf.__version__,
+        **({CARD_KEY: base_rule} if isinstance(base_rule, dict) else {}),
     }
     write_bytes_atomic(card_path(out_path), (json.dumps(card, indent=2) + "\n").encode())

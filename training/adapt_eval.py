@@ -5,7 +5,8 @@ file order play the digits that writer saved; a fresh copy of the model is
 adapted to them with ``training.adapt.adapt``, the function the app runs, and
 the writer's remaining digits are scored before and after. What it costs
 everyone else is scored on a fixed sample of other writers' digits, which the
-replay never sees.
+replay never sees; given drawings that are not digits, so is what the not-a-digit
+rule makes of them.
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mnist_pad.digit_rule import DigitRule
 from mnist_pad.pen_digits import PenDigits
-from training.adapt import adapt, predicted_classes, render_digits, replay_sample
+from mnist_pad.predictor import Predictor
+from training.adapt import adapt, as_float, predicted_classes, render_digits, replay_sample
 from training.adapt_settings import AdaptConfig, AdaptError
 
 MIN_TEST_DIGITS = 10
@@ -32,6 +35,8 @@ class WriterOutcome:
     seconds: float
     other_writers_accuracy_before: float
     other_writers_accuracy_after: float
+    not_digits_rejected_before: float | None = None  # the share the rule turns away, given not-digits
+    not_digits_rejected_after: float | None = None
 
     @property
     def change_points(self) -> float:
@@ -46,15 +51,17 @@ def eligible_writers(digits: PenDigits, saved: int) -> list[str]:
 
 
 def evaluate_adaptation(
-    base, digits: PenDigits, mnist_images: np.ndarray, mnist_labels: np.ndarray, saved: int,
+    base, digits: PenDigits, mnist_images: np.ndarray, saved: int,
     config: AdaptConfig = AdaptConfig(), on_writer=None, only: list[str] | None = None,
-    unseen: np.ndarray | None = None,
+    unseen: np.ndarray | None = None, not_digits: np.ndarray | None = None, rule: DigitRule = DigitRule(),
 ) -> list[WriterOutcome]:
     """Adapt a fresh copy of ``base`` to each eligible writer of ``digits`` (tablet units), or of ``only``.
 
     ``unseen`` marks the digits of writers ``base`` was not trained on (default: all).
     Only they are adapted to and scored as other writers; pen digits are replayed
     from the rest, as the app replays writers the shipped model was trained on.
+    ``not_digits`` (uint8 images of drawings that are not digits) are judged by ``rule``
+    before and after each adaptation.
     """
     unseen = np.ones(len(digits), bool) if unseen is None else np.asarray(unseen, bool)
     seen_writers = set(digits.writers[~unseen].tolist())
@@ -72,13 +79,20 @@ def evaluate_adaptation(
     in_other_sample[rng.choice(candidates, min(OTHER_WRITERS_SAMPLE, len(candidates) // 2), replace=False)] = True
     replayable = ~in_other_sample & (~unseen if not unseen.all() else True)
     predicted_before = predicted_classes(base, images)
+
+    def rejected(model) -> float | None:
+        if not_digits is None:
+            return None
+        return float(np.mean(~rule.is_digit(Predictor(model).predict_batch(as_float(not_digits)))))
+
+    rejected_before = rejected(base)
     outcomes = []
     for writer in writers:
         own = np.flatnonzero(digits.writers == writer)
         train, test = own[:saved], own[saved:]
         others = in_other_sample & (digits.writers != writer)
         pool = replayable & (digits.writers != writer)
-        replay = replay_sample(mnist_images, mnist_labels, config, images[pool], labels[pool])
+        replay = replay_sample(mnist_images, config, images[pool])
         started = time.perf_counter()
         adapted = adapt(base, images[train], labels[train], replay, config)
         seconds = time.perf_counter() - started
@@ -91,6 +105,8 @@ def evaluate_adaptation(
             seconds=seconds,
             other_writers_accuracy_before=float(np.mean(predicted_before[others] == labels[others])),
             other_writers_accuracy_after=float(np.mean(after_others == labels[others])),
+            not_digits_rejected_before=rejected_before,
+            not_digits_rejected_after=rejected(adapted),
         )
         outcomes.append(outcome)
         if on_writer is not None:
@@ -116,9 +132,18 @@ def summarise(outcomes: list[WriterOutcome], saved: int) -> dict:
         "adapt_seconds_p50": float(np.median([o.seconds for o in outcomes])),
         "other_writers_accuracy_before": float(np.mean([o.other_writers_accuracy_before for o in outcomes])),
         "other_writers_accuracy_after": float(np.mean([o.other_writers_accuracy_after for o in outcomes])),
+        **_not_digit_figures(outcomes),
         "adapted_writers": [
             {"writer": o.writer, "n": o.n, "accuracy_before": o.correct_before / o.n,
              "accuracy_after": o.correct_after / o.n, "adapt_seconds": round(o.seconds, 2)}
             for o in outcomes
         ],
     }
+
+
+def _not_digit_figures(outcomes: list[WriterOutcome]) -> dict:
+    """The not-a-digit rule on the drawings that are not digits: before, and after each adaptation on average."""
+    if outcomes[0].not_digits_rejected_before is None:
+        return {}
+    return {"not_digits_rejected_before": outcomes[0].not_digits_rejected_before,
+            "not_digits_rejected_after": float(np.mean([o.not_digits_rejected_after for o in outcomes]))}

@@ -39,6 +39,7 @@ class AdaptConfig:
     writer_share: float = 0.3  # of the loss weight: the writer's digits against the replay
     mnist_replay: int = 1000  # MNIST training images replayed
     pen_replay: int = 1000  # other writers' pen digits replayed, when there are any
+    not_digit_replay: int = 1000  # made-up drawings that are not digits, replayed
     epochs: int = 6
     batch_size: int = 128
     learning_rate: float = 1e-3

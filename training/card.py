@@ -255,9 +255,11 @@ def _trained_in_words(card: _CardReader) -> list[str]:
     threshold = card.share("threshold", card=rule) if rule else None
     if threshold is not None and _is_number(rule.get("temperature")):
         fitted = card.text("fitted_on", card=rule)
-        on = f", fitted on {fitted}" if fitted else ""
-        lines.append(f"It calls a drawing not a digit below {_percent(threshold)} calibrated confidence "
-                     f"(temperature {rule['temperature']:.2f}){on}.")
+        on = f"; both were fitted on {fitted}" if fitted else ""
+        # Cards of the older form put the threshold on the calibrated confidence (mnist_pad.digit_rule).
+        score = "its calibrated confidence" if "score_temperature" not in rule else "the network's own top probability"
+        lines.append(f"It calls a drawing not a digit when {score} is below {_percent(threshold)}, and shows "
+                     f"its confidence calibrated at temperature {rule['temperature']:.2f}{on}.")
     seconds = card.seconds("training_seconds", "how long it trained")
     if seconds is not None:
         machine, keras_version = card.text("machine", "on what machine"), card.text("keras_version")
@@ -338,10 +340,14 @@ def _adapted_in_words(card: _CardReader) -> list[str]:
             lines.append(f"{on} it got {_percent(before)} right before adapting and gets {_percent(after)} after.")
         elif after is not None:
             lines.append(f"{on} it gets {_percent(after)} right.")
-    replayed = card.count("replayed_base_digits")
+    replayed, drawings = card.count("replayed_base_digits"), card.count("replayed_made_up_drawings")
     if replayed:
-        lines.append(f"While adapting it kept seeing {replayed:,} digits of the data its base model learnt from, "
-                     "so that other people's digits stay read as before.")
+        also = f" and {drawings:,} made-up drawings that are not digits" if drawings else ""
+        lines.append(f"While adapting it kept seeing {replayed:,} digits of the data its base model learnt from{also}, "
+                     "with the base model's answers, so that other people's digits and what is not a digit "
+                     "stay read as before.")
+    if card.mapping(CARD_KEY):
+        lines.append("It keeps its base model's rule for what is not a digit.")
     created, keras_version = card.text("created"), card.text("keras_version")
     if created or keras_version:
         when = f" on {created}" if created else ""

@@ -339,7 +339,8 @@ def _fitted_rule(folds, unseen: str) -> dict:
 
     labels, probabilities = (np.concatenate(part) for part in list(zip(*folds))[:2])
     rule = fit_rule(probabilities, labels)
-    return {"temperature": rule.temperature, "threshold": rule.threshold, "digits_kept": 0.98,
+    return {"temperature": rule.temperature, "threshold": rule.threshold,
+            "score_temperature": rule.score_temperature, "digits_kept": 0.98,
             "fitted_on": f"{len(labels):,} pen digits of {unseen} the fold models were not trained on"}
 
 

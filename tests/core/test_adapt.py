@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from pen_helpers import in_pad_units_subset, writer_indices
 
+from mnist_pad.digit_rule import DigitRule
 from mnist_pad.files import file_sha256, read_card
 from mnist_pad.model_io import default_model_path, load_model
 from mnist_pad.pen_digits import load_pen_digits
@@ -19,6 +20,7 @@ from training.adapt_settings import (
     AdaptResult,
     too_few_digits,
 )
+from training.card import card_in_words
 from training.data import load_mnist
 from training.job import Failed, Status
 from training.jobs import AdaptJob
@@ -57,7 +59,7 @@ def test_adapting_raises_held_out_accuracy_of_the_writers_it_misreads_most(base,
     held_out_accuracy = {w: right[writer_indices(pen_digits, w)[SAVED:]].mean() for w in writers}
     worst = sorted(writers, key=held_out_accuracy.get)[:3]
 
-    outcomes = evaluate_adaptation(base, pen_digits, mnist.x_train, mnist.y_train, SAVED, only=worst)
+    outcomes = evaluate_adaptation(base, pen_digits, mnist.x_train, SAVED, only=worst)
     figures = summarise(outcomes, SAVED)
 
     assert [o.writer for o in outcomes] == [w for w in writers if w in worst]
@@ -76,12 +78,31 @@ def test_adapting_leaves_the_base_model_as_it_was(base, pen_digits, mnist):
     before = [w.copy() for w in base.get_weights()]
     own = writer_indices(pen_digits, pen_digits.writers[0])[:MIN_DIGITS]
     images = render_digits(pen_digits, own, tablet_units=True)
-    replay = replay_sample(mnist.x_train, mnist.y_train, AdaptConfig(mnist_replay=200))
+    replay = replay_sample(mnist.x_train, AdaptConfig(mnist_replay=200))
     adapted = adapt(base, images, pen_digits.labels[own], replay, AdaptConfig(mnist_replay=200, epochs=1))
     assert all(np.array_equal(a, b) for a, b in zip(before, base.get_weights()))
     changed = [not np.array_equal(a, b) for a, b in zip(base.get_weights(), adapted.get_weights())]
     adapting = [i >= AdaptConfig().trainable_from for i, layer in enumerate(base.layers) for _ in layer.weights]
     assert changed == adapting, "the layers from trainable_from on adapt, the others stay frozen"
+
+
+def test_adapting_the_shipped_model_keeps_its_doubt_about_drawings_that_are_not_digits(pen_digits, mnist):
+    from mnist_pad.predictor import Predictor
+    from training.adapt import adapt, render_digits, replay_sample
+    from training.not_digit_drawings import made_up
+
+    shipped = load_model(default_model_path())
+    rule = DigitRule.for_card(shipped.card)
+    own = writer_indices(pen_digits, pen_digits.writers[0])[:SAVED]
+    images = render_digits(pen_digits, own, tablet_units=True)
+    adapted = adapt(shipped.model, images, pen_digits.labels[own], replay_sample(mnist.x_train, AdaptConfig()))
+    drawings = made_up(300, seed=99).images()  # not the replay's: that one is drawn with the config's seed
+
+    def turned_away(model) -> float:
+        return float((~rule.is_digit(Predictor(model).predict_batch(drawings))).mean())
+
+    # Fitted to the writer's digits with their labels alone, it called most of these digits.
+    assert turned_away(adapted) >= turned_away(shipped.model) - 0.05
 
 
 @pytest.mark.parametrize("count", [0, 1, MIN_DIGITS - 1])
@@ -90,7 +111,7 @@ def test_too_few_digits_are_refused_in_one_sentence(count):
 
     sentence = too_few_digits(count)
     assert sentence.endswith(".") and "\n" not in sentence and str(MIN_DIGITS) in sentence
-    empty = Replay(np.zeros((0, 28, 28), np.uint8), np.zeros(0, np.int64))
+    empty = Replay(np.zeros((0, 28, 28), np.uint8), 0)
     with pytest.raises(AdaptError, match=str(MIN_DIGITS)):
         adapt(None, np.zeros((count, 28, 28), np.uint8), np.zeros(count), empty)
 
@@ -120,6 +141,10 @@ def test_the_job_saves_a_loadable_model_with_a_card_naming_its_base(tmp_path, pe
     assert card["adapted_from_sha256"] == file_sha256(default_model_path())
     assert card["my_digits"] == 15 and sum(card["my_digits_per_class"]) == 15
     assert card["my_digits_accuracy_after"] == pytest.approx(result.figures["my_digits_accuracy_after"], abs=1e-4)
+    # The base model's not-a-digit rule goes with it, not the default rule for uncalibrated models.
+    assert DigitRule.for_card(card) == DigitRule.for_card(read_card(default_model_path())) != DigitRule()
+    assert card["replayed_made_up_drawings"] == AdaptConfig().not_digit_replay
+    assert "It keeps its base model's rule for what is not a digit." in card_in_words(card, result.out_path.name)
     batches = [r for r in reports if not isinstance(r, Status)]
     assert batches and batches[-1].epoch == AdaptConfig().epochs - 1
     assert batches[-1].batch == batches[-1].batches_per_epoch

@@ -8,9 +8,9 @@ import os
 import numpy as np
 import pytest
 from cli_helpers import run
-from pen_helpers import save_subset, writer_indices
+from pen_helpers import save_subset, write_pen_digits, writer_indices
 
-from mnist_pad.pen_digits import load_pen_digits
+from mnist_pad.pen_digits import load_not_digits, load_pen_digits
 from training.adapt_settings import MIN_DIGITS
 
 DIGITS_PER_WRITER = 32
@@ -55,6 +55,30 @@ def test_adapt_reports_each_writers_held_out_digits_before_and_after(two_writers
     median = np.median([w["adapt_seconds"] for w in per_writer])
     assert report["adapt_seconds_p50"] == pytest.approx(median, abs=0.01)
     assert 0 < report["other_writers_accuracy_before"] <= 1 and 0 < report["other_writers_accuracy_after"] <= 1
+
+
+def test_adapt_with_not_digits_reports_what_the_rule_makes_of_them_before_and_after(two_writers, sample_path,
+                                                                                    tmp_path):
+    from mnist_pad.digit_rule import DigitRule
+    from mnist_pad.model_io import default_model_path, load_model
+    from mnist_pad.predictor import Predictor
+    from training.adapt import as_float, render_digits
+
+    path, _ = two_writers
+    digits = load_pen_digits(path)
+    # Drawings that are not digits: each digit's first stroke cut to its first quarter, labelled -1.
+    strokes = [[digits.strokes(i)[0][: max(2, len(digits.strokes(i)[0]) // 4)]] for i in range(0, len(digits), 3)]
+    others = tmp_path / "others.npz"
+    write_pen_digits(others, [-1] * len(strokes), strokes, ["x/y"] * len(strokes))
+    finished = run("mnist-pad-eval", "--strokes", str(path), "--adapt", "20", "--not-digits", str(others),
+                   "--data", str(sample_path), "--json", env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert finished.returncode == 0, finished.stderr
+    report = json.loads(finished.stdout)
+    shipped = load_model(default_model_path())
+    images = render_digits(load_not_digits(others)[0], tablet_units=True)
+    expected = np.mean(~DigitRule.for_card(shipped.card).is_digit(Predictor(shipped.model).predict_batch(as_float(images))))
+    assert report["not_digits_rejected_before"] == pytest.approx(expected)
+    assert 0 <= report["not_digits_rejected_after"] <= 1
 
 
 def test_adapt_needs_strokes(sample_path):

@@ -27,8 +27,25 @@ def test_a_card_without_a_usable_rule_gets_the_default(card):
 
 
 def test_the_cards_temperature_and_threshold_are_used():
-    rule = DigitRule.for_card({"not_a_digit": {"temperature": 1.8, "threshold": 0.55}})
-    assert (rule.temperature, rule.threshold, rule.from_card) == (1.8, 0.55, True)
+    rule = DigitRule.for_card({"not_a_digit": {"temperature": 1.8, "threshold": 0.55, "score_temperature": 1.0}})
+    assert (rule.temperature, rule.threshold, rule.from_card, rule.score_temperature) == (1.8, 0.55, True, 1.0)
+
+
+def test_a_card_of_the_older_form_puts_its_threshold_on_the_calibrated_probability():
+    older = DigitRule.for_card({"not_a_digit": {"temperature": 0.5, "threshold": 0.6}})
+    assert older.score_temperature == 0.5
+    # A 4 at 50% against a 2 at 10%: sharpened at T = 0.5 it is 86% sure, so only the older form accepts it.
+    probs = np.array([0.05, 0.05, 0.1, 0.05, 0.5, 0.05, 0.05, 0.05, 0.05, 0.05])
+    assert older.is_digit(probs) and not DigitRule(0.5, 0.6, from_card=True).is_digit(probs)
+
+
+def test_the_rule_decides_by_the_networks_own_top_probability_whatever_the_temperature_shown():
+    rng = np.random.default_rng(5)
+    logits = rng.normal(0, 3, (2_000, 10))
+    probs = np.exp(logits) / np.exp(logits).sum(1, keepdims=True)
+    verdicts = [DigitRule(t, 0.6, from_card=True).is_digit(probs) for t in (0.4, 1.0, 2.5)]
+    assert all((v == (probs.max(1) >= 0.6)).all() for v in verdicts)
+    assert not np.allclose(DigitRule(0.4).confidence(probs), DigitRule(2.5).confidence(probs))
 
 
 def test_temperature_scaling_keeps_the_order_and_softens_the_top():
@@ -80,8 +97,8 @@ def test_an_over_confident_temperature_fails_the_calibration_goal_where_the_hone
     honest = DigitRule(1.0)
     sharp = DigitRule(0.4)  # deliberately over-confident
     correct = probs.argmax(1) == labels
-    assert expected_calibration_error(honest.score(probs), correct) <= 0.01
-    assert expected_calibration_error(sharp.score(probs), correct) > 0.05
+    assert expected_calibration_error(honest.confidence(probs), correct) <= 0.01
+    assert expected_calibration_error(sharp.confidence(probs), correct) > 0.05
 
 
 def test_rejection_figures_count_what_the_rule_does_on_each_side():
@@ -94,7 +111,7 @@ def test_rejection_figures_count_what_the_rule_does_on_each_side():
     assert figures["not_digits"] == 10 and figures["not_digits_rejected"] == pytest.approx(0.6)
     assert figures["unlike_digits"]["n"] == 7 and figures["digit_like"]["n"] == 3
     assert figures["unlike_digits"]["rejected"] == pytest.approx(6 / 7) and figures["digit_like"]["rejected"] == 0
-    assert figures["rule"] == {"temperature": 1.0, "threshold": 0.5, "source": "default"}
+    assert figures["rule"] == {"temperature": 1.0, "threshold": 0.5, "score_temperature": 1.0, "source": "default"}
 
 
 def test_the_fitted_rule_makes_over_confident_outputs_honest_and_keeps_98_percent():
@@ -106,6 +123,6 @@ def test_the_fitted_rule_makes_over_confident_outputs_honest_and_keeps_98_percen
     correct = sharp.argmax(1) == labels
     rule = fit_rule(sharp, labels)
     assert rule.from_card and rule.temperature == pytest.approx(2.5, rel=0.05)
-    assert expected_calibration_error(DigitRule(1.0).score(sharp), correct) > 0.1
-    assert expected_calibration_error(rule.score(sharp), correct) <= 0.01
+    assert expected_calibration_error(DigitRule(1.0).confidence(sharp), correct) > 0.1
+    assert expected_calibration_error(rule.confidence(sharp), correct) <= 0.01
     assert rule.is_digit(sharp).mean() == pytest.approx(0.98, abs=0.002)

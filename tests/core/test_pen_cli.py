@@ -111,9 +111,11 @@ def test_contributor_cross_validation_leaves_each_group_out_whole(tmp_path, samp
 
     rule = DigitRule.for_card(card)
     assert rule.from_card and card["not_a_digit"]["fitted_on"] == "800 pen digits of institutions the fold models were not trained on"
+    assert rule.score_temperature == 1.0  # the threshold is on the network's own top probability
     words = card_in_words(card, out.name)
     assert any("institutions it was not trained on" in line for line in words)
-    assert any(line.startswith("It calls a drawing not a digit below") for line in words)
+    assert any(line.startswith("It calls a drawing not a digit when the network's own top probability is below")
+               for line in words)
 
 
 def test_eval_per_contributor_figures_add_up_to_the_whole(small_pen_file):
@@ -201,7 +203,7 @@ def test_eval_reports_what_the_not_a_digit_rule_does_and_reads_it_from_the_card(
     plain = default_model_path().with_name("mnist_only_convnet.h5")
     default = json.loads(run("mnist-pad-eval", "--model", str(plain), "--strokes", str(small_pen_file),
                              "--not-digits", str(small_letters_file), "--json", env=env).stdout)
-    assert default["rule"] == {"temperature": 1.0, "threshold": 0.7, "source": "default"}
+    assert default["rule"] == {"temperature": 1.0, "threshold": 0.7, "score_temperature": 1.0, "source": "default"}
     assert default["not_digits"] == len(load_pen_digits(small_pen_file).labels[::4])
     assert default["unlike_digits"]["n"] + default["digit_like"]["n"] == default["not_digits"]
     assert 0.9 < default["digits_accepted"] <= 1 and 0.5 < default["auroc"] <= 1
@@ -212,11 +214,11 @@ def test_eval_reports_what_the_not_a_digit_rule_does_and_reads_it_from_the_card(
     strict = tmp_path / "strict.h5"
     shutil.copy(plain, strict)
     card = read_card(plain)
-    card["not_a_digit"] = {"temperature": 1.5, "threshold": 0.9}
+    card["not_a_digit"] = {"temperature": 1.5, "threshold": 0.9, "score_temperature": 1.0}
     (tmp_path / "strict.card.json").write_text(json.dumps(card))
     carded = json.loads(run("mnist-pad-eval", "--model", str(strict), "--strokes", str(small_pen_file),
                             "--not-digits", str(small_letters_file), "--json", env=env).stdout)
-    assert carded["rule"] == {"temperature": 1.5, "threshold": 0.9, "source": "card"}
+    assert carded["rule"] == {"temperature": 1.5, "threshold": 0.9, "score_temperature": 1.0, "source": "card"}
     assert carded["digits_accepted"] < default["digits_accepted"]
     assert carded["not_digits_rejected"] > default["not_digits_rejected"]
     assert carded["accuracy"] == default["accuracy"]  # calibration never changes the answer

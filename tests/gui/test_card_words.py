@@ -43,7 +43,7 @@ def adapted_card(tmp_path_factory) -> dict:
     job = AdaptJob(str(default_model_path()), str(folder / "adapted.h5"), digits, None)
     figures = {"my_digits_accuracy_before": 0.625, "my_digits_accuracy_after": 0.9583, "mnist_test_sample": 1000,
                "mnist_test_sample_accuracy_before": 0.994, "mnist_test_sample_accuracy_after": 0.991}
-    write_adapted_card(folder / "adapted.h5", job, digits.labels, ["dense", "dense_1"], 2000, 4.25, figures)
+    write_adapted_card(folder / "adapted.h5", job, digits.labels, ["dense", "dense_1"], 2000, 1000, 4.25, figures)
     return read_card(folder / "adapted.h5")
 
 
@@ -101,7 +101,8 @@ def test_the_adapted_card_names_its_base_your_digits_and_before_and_after(adapte
     assert f"It is {default_model_path().name} adapted to 24 of your digits in 4.2 seconds" in text
     assert "On your digits it got 62.50% right before adapting and gets 95.83% after" in text
     assert "On 1,000 MNIST test digits it got 99.40% right before adapting and gets 99.10% after" in text
-    assert "2,000 digits" in text and "MNIST training set" not in text
+    assert "2,000 digits" in text and "1,000 made-up drawings" in text and "MNIST training set" not in text
+    assert "It keeps its base model's rule for what is not a digit." in text
 
 
 def test_a_card_without_its_pen_digit_count_shows_the_rest_and_says_what_is_missing():
