@@ -38,6 +38,7 @@ from mnist_pad.files import read_card
 from mnist_pad.model_io import load_model
 from mnist_pad.pen_digits import contributors_of, load_not_digits
 from mnist_pad.predictor import Predictor
+from training.calibration import validation_digits
 from training.digit_styles import STYLES, styled
 from training.evaluate import per_contributor_accuracy
 from training.not_digit_drawings import made_up
@@ -57,6 +58,7 @@ def fold_predictions(model_path: str, digits, letters, chars) -> dict:
         raise SystemExit(f"bench_institutions: {model_path}'s card names no held-out institutions.")
     predictor = Predictor(load_model(model_path).model)
     held_digits = split_held_out(digits, None, contributors)[1]
+    validates = validation_digits(digits, None, contributors, card.get("validation_writers", 0.1))
     held_letters = np.isin(contributors_of(letters.writers), contributors)
     letter_samples = letters.subset(held_letters)
     return {
@@ -70,6 +72,8 @@ def fold_predictions(model_path: str, digits, letters, chars) -> dict:
         "styles": {name: predictor.predict_batch(styled(held_digits, name, MADE_UP_SEED).images())
                    for name in STYLES},
         "mnist_test_accuracy": card.get("test_accuracy"),
+        # What a single run without folds calibrates on (training.calibration.validation_rule).
+        "validation": (validates.labels, predictor.predict_batch(validates.images())),
     }
 
 
@@ -127,6 +131,7 @@ def summary(folds: list[dict]) -> dict:
         "unlike_digit_letters_rejected": float((letter_scores[unlike] < 0).mean()),
         "auroc_unlike_digit_letters": auroc(digit_scores, letter_scores[unlike]),
         "digit_like_letters_rejected": float((letter_scores[~unlike] < 0).mean()),
+        "own_validation_rule": _own_validation_rule(folds),
         "made_up": len(made_up_scores),
         "made_up_rejected": float((made_up_scores < 0).mean()),
         "styles": styles,
@@ -138,6 +143,22 @@ def load_letters(path: str):
     letters_file, chars = load_not_digits(path)
     letters = from_pen_digits(letters_file)
     return letters, np.full(len(letters), "") if chars is None else chars
+
+
+def _own_validation_rule(folds: list[dict]) -> dict:
+    """Each fold model with the rule fitted on its own validation writers, as a run without folds
+    gets it, pooled: what it keeps of the unseen institutions' digits and turns away of their letters."""
+    accepted, rejected, confidence = [], [], []
+    for fold in folds:
+        rule = fit_rule(fold["validation"][1], fold["validation"][0])
+        accepted.append(rule.is_digit(fold["digits"]))
+        rejected.append(~rule.is_digit(fold["letters"][_unlike_digits(fold["chars"])]))
+        confidence.append(rule.confidence(fold["digits"]))
+    correct = np.concatenate([f["digits"].argmax(1) == f["labels"] for f in folds])
+    return {"digits_accepted": float(np.concatenate(accepted).mean()),
+            "unlike_digit_letters_rejected": float(np.concatenate(rejected).mean()),
+            "ece": expected_calibration_error(np.concatenate(confidence), correct),
+            "validation_digits": int(sum(len(f["validation"][0]) for f in folds))}
 
 
 def _unlike_digits(chars: np.ndarray) -> np.ndarray:

@@ -227,6 +227,7 @@ class _Run:
         self, out: Path, config, cross_validation: dict | None = None, contributor_cross_validation: dict | None = None,
         digit_rule: dict | None = None,
     ) -> _Outcome:
+        from training.calibration import validation_rule
         from training.fit import train
 
         progress = _ConsoleProgress(config.epochs)
@@ -239,6 +240,8 @@ class _Run:
             return _Outcome(written=False)
         model = _saved_model(out)
         test_accuracy = evaluate(model, self.data.x_test, self.data.y_test).accuracy
+        if digit_rule is None:  # no folds to fit it on: the run's own validation writers, when it has them
+            digit_rule = validation_rule(model, self.pen, config)
         predictions = _held_out_predictions(model, self.pen, config)
         held_out = None
         if predictions is not None:
@@ -332,16 +335,13 @@ def _pooled(folds) -> dict:
 
 
 def _fitted_rule(folds, unseen: str) -> dict:
-    """The not-a-digit rule fitted on every fold's held-out digits (``mnist_pad.digit_rule.fit_rule``)."""
+    """The not-a-digit rule fitted on every fold's held-out digits."""
     import numpy as np
 
-    from mnist_pad.digit_rule import fit_rule
+    from training.calibration import rule_for_card
 
     labels, probabilities = (np.concatenate(part) for part in list(zip(*folds))[:2])
-    rule = fit_rule(probabilities, labels)
-    return {"temperature": rule.temperature, "threshold": rule.threshold,
-            "score_temperature": rule.score_temperature, "digits_kept": 0.98,
-            "fitted_on": f"{len(labels):,} pen digits of {unseen} the fold models were not trained on"}
+    return rule_for_card(labels, probabilities, f"{len(labels):,} pen digits of {unseen} the fold models were not trained on")
 
 
 def _fail(sentence: str) -> int:

@@ -47,7 +47,7 @@ class TrainJob:
             )
             if result.checkpoint_written:
                 report(Status("Scoring the new model on MNIST's test set for its card…"))
-                self._write_card(data, result, pen_sources, not_digit_sources)
+                self._write_card(data, result, pen, pen_sources, not_digit_sources)
             if self.compare_with and result.checkpoint_written and not result.cancelled:
                 report(Status("Scoring the new model and the one in use on the same held-out digits…"))
                 from training.compare import compare_models
@@ -57,9 +57,11 @@ class TrainJob:
         except PlainError as error:
             return Failed(str(error))
 
-    def _write_card(self, data, result: TrainResult, pen_sources, not_digit_sources) -> None:
-        """The card every model the project writes has: data, epochs, figures, and the command that makes it."""
+    def _write_card(self, data, result: TrainResult, pen, pen_sources, not_digit_sources) -> None:
+        """The card every model the project writes has: data, epochs, figures, the not-a-digit rule, and
+        the command that makes it."""
         from mnist_pad.model_io import load_model
+        from training.calibration import validation_rule
         from training.card import train_command, write_card
         from training.evaluate import evaluate
 
@@ -68,6 +70,7 @@ class TrainJob:
             Path(self.out_path), data, self.config, result, evaluate(model, data.x_test, data.y_test).accuracy,
             train_command(self.config, self.data_path, self.out_path),
             pen_sources=pen_sources, not_digit_sources=not_digit_sources,
+            digit_rule=validation_rule(model, pen, self.config),
         )
 
     @property

@@ -233,6 +233,30 @@ def test_train_refuses_a_bad_not_digits_file_in_one_sentence_naming_it(tmp_path,
     assert not out.exists()
 
 
+def test_a_run_that_learns_not_digits_fits_its_rule_on_its_validation_writers(tmp_path, sample_path, small_pen_file):
+    from mnist_pad.digit_rule import DigitRule
+    from mnist_pad.model_io import load_model
+    from mnist_pad.predictor import Predictor
+    from training.pen_data import load_pen_samples, split_validation_writers
+
+    out, plain = tmp_path / "model.h5", tmp_path / "plain.h5"
+    common = ("--data", str(sample_path), "--strokes", str(small_pen_file), "--epochs", "1", "--pen-repeat", "1")
+    finished = run("mnist-pad-train", *common, "--made-up-not-digits", "200", "--out", str(out))
+    assert finished.returncode == 0, finished.stderr
+    card = read_card(out)
+    validates = split_validation_writers(load_pen_samples([str(small_pen_file)])[0], card["validation_writers"])[1]
+    assert card["not_a_digit"]["fitted_on"] == (
+        f"{len(validates)} pen digits of its validation writers, whom it was not trained on")
+    # The card's rule keeps 98% of those digits, as the model it describes reads them.
+    rule = DigitRule.for_card(card)
+    kept = rule.is_digit(Predictor(load_model(out).model).predict_batch(validates.images())).mean()
+    assert rule.from_card and kept == pytest.approx(0.98, abs=1.5 / len(validates) + 1e-9)
+    # A run that learnt no doubt keeps the default rule, made for networks like it.
+    finished = run("mnist-pad-train", *common, "--out", str(plain))
+    assert finished.returncode == 0, finished.stderr
+    assert read_card(plain)["not_a_digit"] is None
+
+
 def test_training_with_not_digits_names_them_in_the_card(tmp_path, sample_path, small_pen_file, small_letters_file):
     from training.card import card_in_words
 

@@ -99,3 +99,19 @@ def test_a_run_learns_the_chosen_drawings_that_are_not_digits(qtbot, tab, tmp_pa
     drawings = len(np.load(others)["labels"])
     assert tab._latest_batch.batches_per_epoch == np.ceil((400 + drawings) / 50)
     assert (tmp_path / "m.h5").is_file()
+
+
+def test_a_run_that_learns_what_is_not_a_digit_fits_its_rule_on_its_validation_writers(qtbot, tab, tmp_path,
+                                                                                        pen_digits_path):
+    from mnist_pad.digit_rule import DigitRule
+    from mnist_pad.files import read_card
+
+    configure(tab, tmp_path / "m.h5", epochs=1, train_samples=400, batch_size=50)
+    tab.form.pen_files.add(str(small_pen_file(tmp_path / "pen.npz", pen_digits_path, every=20)))
+    tab.form.made_up_spin.setValue(100)
+    with qtbot.waitSignal(tab.training_finished, timeout=TRAINING_TIMEOUT_MS):
+        qtbot.mouseClick(tab.start_button, Qt.MouseButton.LeftButton)
+    # Without it, the default rule, made for networks never taught to doubt, would judge this one.
+    card = read_card(tmp_path / "m.h5")
+    assert DigitRule.for_card(card).from_card
+    assert card["not_a_digit"]["fitted_on"].endswith("pen digits of its validation writers, whom it was not trained on")
