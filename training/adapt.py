@@ -244,8 +244,8 @@ def write_adapted_card(
     import tensorflow as tf
 
     base_path = Path(job.base_model_path)
-    # A few of one person's digits barely move the network's confidence on everything else, so
-    # the base model's not-a-digit rule still holds; the default rule is for uncalibrated models.
+    # The replay keeps the base model's answers on everything but the writer's digits, so its
+    # not-a-digit rule still holds (docs/adapting.md); the default rule is for uncalibrated models.
     base_rule = (read_card(base_path) or {}).get(CARD_KEY)
     card = {
         "model": out_path.name,
