@@ -229,8 +229,8 @@ def _trained_in_words(card: _CardReader) -> list[str]:
                      "(Polyak averaging), validated and kept instead of the last step's.")
     kept = card.share("keep_start_answers")
     if kept:
-        lines.append(f"Its MNIST images learnt {_percent(kept)} of the starting network's own answers beside "
-                     "their labels, so that it kept what it knew of MNIST.")
+        lines.append(f"Its MNIST images learnt {_percent(kept)} of the starting network's own answers, softened, "
+                     "beside their labels, so that it kept what it knew of MNIST.")
     digit_styles = card.text("digit_styles")
     if digit_styles:
         lines.append(f"Each pen digit also joined once in another way of writing it; {digit_styles}.")

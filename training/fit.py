@@ -33,6 +33,7 @@ from training.pen_data import (
 )
 
 MONITOR = "val_acc"
+START_ANSWERS_TEMPERATURE = 2.0  # as learning without forgetting softens them (Li and Hoiem, 2016)
 
 
 class _Cancelled(Exception):
@@ -186,12 +187,16 @@ def train(
 
 def _keeping_start_answers(start: keras.Model, images, labels, share: float):
     """MNIST's targets with ``share`` of the starting network's own answers mixed in (learning without
-    forgetting): what it knew of MNIST pulls against what pens and doubt teach it. None at 0."""
+    forgetting): what it knew of MNIST pulls against what pens and doubt teach it. None at 0.
+
+    The answers are softened at ``START_ANSWERS_TEMPERATURE``: on its own training images the
+    start is all but certain, and its answers would say little more than the labels do."""
     if not share:
         return None
+    from mnist_pad.digit_rule import tempered
     from mnist_pad.predictor import Predictor
 
-    answers = Predictor(start).predict_batch(images.astype(np.float32) / 255.0)
+    answers = tempered(Predictor(start).predict_batch(images.astype(np.float32) / 255.0), START_ANSWERS_TEMPERATURE)
     return ((1 - share) * targets(labels) + share * answers).astype(np.float32)
 
 
