@@ -66,7 +66,6 @@ def write_card(
         "init_model": _described_file(config.init_model),
         "learning_rate": config.learning_rate,
         "averaged_weights": EMA_MOMENTUM if config.average_weights else None,
-        "keep_start_answers": config.keep_start_answers or None,
         "early_stopping_patience": config.patience,
         "train_samples": config.train_samples,
         "validation_samples": config.validation_samples,
@@ -227,10 +226,6 @@ def _trained_in_words(card: _CardReader) -> list[str]:
     if card.share("averaged_weights"):
         lines.append("Its weights are a moving average of the weights over the last steps of training "
                      "(Polyak averaging), validated and kept instead of the last step's.")
-    kept = card.share("keep_start_answers")
-    if kept:
-        lines.append(f"Its MNIST images learnt {_percent(kept)} of the starting network's own answers, softened, "
-                     "beside their labels, so that it kept what it knew of MNIST.")
     digit_styles = card.text("digit_styles")
     if digit_styles:
         lines.append(f"Each pen digit also joined once in another way of writing it; {digit_styles}.")
@@ -382,7 +377,6 @@ def train_command(config, data_path: str | None, out_path) -> str:
     words += ["--not-digit-weight", f"{config.not_digit_weight:g}"] if weighted else []
     words += ["--init-model", config.init_model] if config.init_model else []
     words += ["--average-weights"] if config.average_weights else []
-    words += ["--keep-start-answers", f"{config.keep_start_answers:g}"] if config.keep_start_answers else []
     words += ["--learning-rate", f"{config.learning_rate:g}", "--patience", str(config.patience), "--out", str(out_path)]
     return shlex.join(words)
 

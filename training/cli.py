@@ -88,9 +88,6 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--average-weights", action="store_true",
                         help="validate and keep an exponential moving average of the weights (Polyak "
                         "averaging) instead of the last batch's")
-    parser.add_argument("--keep-start-answers", type=number_in_range(float, 0.0, 0.99), default=0.0, metavar="SHARE",
-                        help="with --init-model: MNIST images learn this share of the starting network's own "
-                        "answer beside their label, so that it keeps what it knew of MNIST (default 0)")
     parser.add_argument("--patience", type=POSITIVE_INT, default=2, metavar="EPOCHS",
                         help="EarlyStopping ends the run after this many epochs without a better val_acc "
                         "(default 2)")
@@ -112,7 +109,7 @@ def config_from_args(args: argparse.Namespace):
         digit_styles=args.digit_styles, made_up_not_digits=args.made_up_not_digits or 0,
         not_digit_weight=args.not_digit_weight, validation_writers=args.validation_writers,
         init_model=args.init_model, learning_rate=args.learning_rate, patience=args.patience,
-        average_weights=args.average_weights, keep_start_answers=args.keep_start_answers,
+        average_weights=args.average_weights,
     )
 
 
@@ -163,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.cross_validate and (not args.strokes or args.hold_out_writers):
             raise ValueError("--cross-validate needs --strokes FILE.npz and holds out its own writer folds.")
         contributor_folds = _contributor_folds(pen, args)
-        config = config_from_args(args)
+        config = config_from_args(args)  # bad settings are refused before the data is read
         data = load_mnist(args.data)
     except (PlainError, ValueError) as error:
         return _fail(str(error))

@@ -15,13 +15,12 @@ from pathlib import Path
 from typing import Callable
 
 import keras
-import numpy as np
 
 from mnist_pad.files import OutputError, ensure_writable
 from training.checkpoint import AtomicModelCheckpoint
 from training.data import MnistData, split_validation
 from training.digit_styles import restyled
-from training.generator import MnistSequence, targets
+from training.generator import MnistSequence
 from training.job import BatchProgress, EpochResult, TrainConfig, TrainResult
 from training.model import build_model, compile_model, load_seed_model
 from training.not_digit_drawings import not_digit_drawings
@@ -33,7 +32,6 @@ from training.pen_data import (
 )
 
 MONITOR = "val_acc"
-START_ANSWERS_TEMPERATURE = 2.0  # as learning without forgetting softens them (Li and Hoiem, 2016)
 
 
 class _Cancelled(Exception):
@@ -140,16 +138,15 @@ def train(
         # Crossings-out are made from the trained-on digits only, never from a held-out writer's.
         not_digit_parts.append(not_digit_drawings(pen_train, config.made_up_not_digits, config.seed))
     not_digits_train = concatenate(not_digit_parts) if not_digit_parts else None
-    keras.utils.set_random_seed(config.seed)
-    model = _initial_model(config)
     train_batches = MnistSequence(
         x_train, y_train, config.batch_size, shuffle=True, augment=config.augment,
         seed=config.seed, pen=pen_train, pen_repeat=config.pen_repeat, not_digits=not_digits_train,
-        not_digit_weight=config.not_digit_weight,
-        image_targets=_keeping_start_answers(model, x_train, y_train, config.keep_start_answers), **pool,
+        not_digit_weight=config.not_digit_weight, **pool,
     )
     val_batches = MnistSequence(x_val, y_val, config.batch_size, pen=pen_val, **pool)
 
+    keras.utils.set_random_seed(config.seed)
+    model = _initial_model(config)
     result = TrainResult(out_path=out_path)
     checkpoint = AtomicModelCheckpoint(out_path, monitor=MONITOR, mode="max")
     early_stopping = keras.callbacks.EarlyStopping(
@@ -183,21 +180,6 @@ def train(
         result.seconds = time.perf_counter() - started
     result.stopped_early = early_stopping.stopped_epoch > 0
     return result
-
-
-def _keeping_start_answers(start: keras.Model, images, labels, share: float):
-    """MNIST's targets with ``share`` of the starting network's own answers mixed in (learning without
-    forgetting): what it knew of MNIST pulls against what pens and doubt teach it. None at 0.
-
-    The answers are softened at ``START_ANSWERS_TEMPERATURE``: on its own training images the
-    start is all but certain, and its answers would say little more than the labels do."""
-    if not share:
-        return None
-    from mnist_pad.digit_rule import tempered
-    from mnist_pad.predictor import Predictor
-
-    answers = tempered(Predictor(start).predict_batch(images.astype(np.float32) / 255.0), START_ANSWERS_TEMPERATURE)
-    return ((1 - share) * targets(labels) + share * answers).astype(np.float32)
 
 
 def _initial_model(config: TrainConfig) -> keras.Model:

@@ -47,8 +47,7 @@ class MnistSequence(keras.utils.PyDataset):
     ``pen`` samples join the images, each ``pen_repeat`` times an epoch; ``not_digits``
     (pen samples labelled -1) join once an epoch, each with the target 1/10 for every class;
     with a ``not_digit_weight`` other than 1 their loss counts that many times a digit's, and
-    batches carry the per-sample weights as a third element. ``image_targets`` (one row of ten
-    per image), when given, replace the images' one-hot targets.
+    batches carry the per-sample weights as a third element.
     ``workers``, ``use_multiprocessing`` and ``max_queue_size`` are PyDataset's own.
     """
 
@@ -65,7 +64,6 @@ class MnistSequence(keras.utils.PyDataset):
         pen_repeat: int = 1,
         not_digits: PenSamples | None = None,
         not_digit_weight: float = 1.0,
-        image_targets: np.ndarray | None = None,
         workers: int = 1,
         use_multiprocessing: bool = False,
         max_queue_size: int = 10,
@@ -83,8 +81,6 @@ class MnistSequence(keras.utils.PyDataset):
             raise ValueError(f"pen_repeat must be at least 1, got {pen_repeat}")
         if not not_digit_weight > 0:
             raise ValueError(f"not_digit_weight must be positive, got {not_digit_weight}")
-        if image_targets is not None and image_targets.shape != (len(images), NUM_CLASSES):
-            raise ValueError(f"image_targets must be ({len(images)}, {NUM_CLASSES}), got {image_targets.shape}")
         pen = pen if pen is not None and len(pen) else None
         not_digits = not_digits if not_digits is not None and len(not_digits) else None
         self._pen_digits = len(pen) if pen else 0
@@ -103,7 +99,6 @@ class MnistSequence(keras.utils.PyDataset):
             ]
         ).astype(np.int64)
         self.not_digit_weight = float(not_digit_weight)
-        self.image_targets = image_targets
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.augment = augment
@@ -132,13 +127,10 @@ class MnistSequence(keras.utils.PyDataset):
         if not from_mnist.all():
             batch[~from_mnist] = self._pen_batch(self._pen_sample(picked[~from_mnist] - len(self.images)), rng)
         labels = self.labels[picked]
-        wanted = targets(labels)
-        if self.image_targets is not None:
-            wanted[from_mnist] = self.image_targets[picked[from_mnist]]
         if self.not_digit_weight == 1.0:
-            return scale_images(batch), wanted
+            return scale_images(batch), targets(labels)
         weights = np.where(labels == NOT_A_DIGIT, self.not_digit_weight, 1.0).astype(np.float32)
-        return scale_images(batch), wanted, weights
+        return scale_images(batch), targets(labels), weights
 
     def _pen_sample(self, positions: np.ndarray) -> np.ndarray:
         """Which stored pen sample each position past MNIST's images is: digits repeat, non-digits come once."""

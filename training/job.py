@@ -36,7 +36,6 @@ class TrainConfig:
     init_model: str | None = None  # start from this model's weights instead of fresh ones
     learning_rate: float = 1e-3
     average_weights: bool = False  # validate and keep a moving average of the weights (EMA_MOMENTUM above)
-    keep_start_answers: float = 0.0  # MNIST images learn this share of init_model's own answer beside their label
     patience: int = 2  # epochs without a better val_acc before EarlyStopping ends the run
 
     @property
@@ -63,10 +62,6 @@ class TrainConfig:
             raise ValueError(f"the patience must be at least 1 epoch, got {self.patience}")
         if not self.learning_rate > 0:
             raise ValueError(f"the learning rate must be positive, got {self.learning_rate}")
-        if not 0 <= self.keep_start_answers < 1:
-            raise ValueError(f"the share of the start's answers must be from 0 to below 1, got {self.keep_start_answers}")
-        if self.keep_start_answers and self.init_model is None:
-            raise ValueError("keeping the starting network's answers needs a starting network (--init-model).")
 
 
 @dataclass(frozen=True)

@@ -146,26 +146,6 @@ def test_a_weight_on_drawings_that_are_not_digits_goes_with_them_and_only_them(s
     np.testing.assert_array_equal(weights, np.where(uniform, 2.5, 1.0))
 
 
-def test_keeping_the_starting_networks_answers_mixes_them_into_mnists_targets_only(sample_data, pen,
-                                                                                  mnist_only_model):
-    from mnist_pad.digit_rule import tempered
-    from training.fit import START_ANSWERS_TEMPERATURE, _keeping_start_answers
-
-    x, y = sample_data.x_train[:40], sample_data.y_train[:40]
-    kept = _keeping_start_answers(mnist_only_model.model, x, y, 0.25)
-    answers = tempered(mnist_only_model.predict_batch(x / 255.0), START_ANSWERS_TEMPERATURE)
-    assert np.abs(answers - np.eye(10)[y]).sum(1).mean() > 0.02  # softened: more than the labels say
-    np.testing.assert_allclose(kept, 0.75 * np.eye(10)[y] + 0.25 * answers, atol=1e-6)
-    assert _keeping_start_answers(mnist_only_model.model, x, y, 0.0) is None
-    few = pen.subset(np.arange(len(pen)) < 24)
-    seq = MnistSequence(x, y, 32, shuffle=True, seed=1, pen=few, image_targets=kept)
-    order = seq._order
-    _, targets = (np.concatenate(part) for part in zip(*(seq[i] for i in range(len(seq)))))
-    from_mnist = order < len(x)
-    np.testing.assert_allclose(targets[from_mnist], kept[order[from_mnist]])
-    np.testing.assert_array_equal(targets[~from_mnist], np.eye(10)[few.labels[order[~from_mnist] - len(x)]])
-
-
 def test_augmented_pen_digits_vary_per_epoch_and_repeat_per_seed(sample_data, pen):
     few = pen.subset(np.arange(len(pen)) < 64)
 

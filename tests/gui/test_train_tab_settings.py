@@ -78,17 +78,15 @@ def test_a_card_says_how_its_model_was_made_and_the_recipe_reads_it_back(tmp_pat
     (tmp_path / "start.h5").write_bytes(b"")
     card = {"max_epochs": 9, "batch_size": 64, "augmentation": "some", "pen_repeat": 2,
             "digit_styles": "styles", "made_up_not_digits": {"drawings": 300}, "not_digit_weight": 2.0,
-            "learning_rate": 0.0005, "keep_start_answers": 0.4,
+            "learning_rate": 0.0005,
             "early_stopping_patience": 4, "init_model": {"path": "/elsewhere/start.h5"}}
     (tmp_path / "m.card.json").write_text(json.dumps(card))
     assert shipped_recipe(model) == TrainConfig(
         epochs=9, batch_size=64, augment=True, pen_repeat=2, digit_styles=True, made_up_not_digits=300,
-        not_digit_weight=2.0, learning_rate=0.0005, patience=4, init_model=str(tmp_path / "start.h5"),
-        keep_start_answers=0.4)
+        not_digit_weight=2.0, learning_rate=0.0005, patience=4, init_model=str(tmp_path / "start.h5"))
     (tmp_path / "m.card.json").write_text(json.dumps({**card, "max_epochs": "nine", "init_model": 3}))
     damaged = shipped_recipe(model)
-    # Without the starting network there are no answers of it to keep.
-    assert damaged.epochs == TrainConfig().epochs and damaged.init_model is None and not damaged.keep_start_answers
+    assert damaged.epochs == TrainConfig().epochs and damaged.init_model is None
 
 
 def test_the_data_line_says_which_source_will_be_used(qtbot, settings, monkeypatch, sample_path):
