@@ -171,8 +171,9 @@ def _operating_point(digit_scores: np.ndarray, letter_scores: np.ndarray) -> dic
             "unlike_digit_letters_rejected_keeping_98_percent": float((letter_scores < keeping_98).mean())}
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def folds_from_arguments(description: str, argv: list[str] | None) -> tuple[argparse.Namespace, list[dict]]:
+    """The command line these fold benchmarks share, and each fold model's predictions on what it never saw."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("models", nargs="+", help="fold models, each with a card naming its held-out institutions")
     parser.add_argument("--strokes", required=True, help="the pen digits (pen-digits layout)")
     parser.add_argument("--not-digits", required=True, help="the pen letters (labels -1, with char)")
@@ -180,10 +181,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if len(args.models) < 2:
         parser.error("give at least two fold models: each fold's rule is fitted on the others")
-
     digits = load_pen_samples([args.strokes])[0]
     letters, chars = load_letters(args.not_digits)
-    figures = summary([fold_predictions(path, digits, letters, chars) for path in args.models])
+    return args, [fold_predictions(path, digits, letters, chars) for path in args.models]
+
+
+def main(argv: list[str] | None = None) -> int:
+    args, folds = folds_from_arguments(__doc__.splitlines()[0], argv)
+    figures = summary(folds)
     if args.json:
         print(json.dumps(figures))
     else:

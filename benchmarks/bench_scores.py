@@ -19,14 +19,12 @@ institutions does).
 
 from __future__ import annotations
 
-import argparse
 import json
 
 import numpy as np
-from bench_institutions import fold_predictions, load_letters
+from bench_institutions import folds_from_arguments
 
 from mnist_pad.digit_rule import DIGIT_LIKE_LETTERS, auroc, fit_rule, tempered
-from training.pen_data import load_pen_samples
 
 KEEP = 0.98
 TEMPERATURES = (1.0, 1.5, 2.0, 3.0)
@@ -82,17 +80,8 @@ def compare(folds: list[dict]) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("models", nargs="+", help="fold models, each with a card naming its held-out institutions")
-    parser.add_argument("--strokes", required=True, help="the pen digits (pen-digits layout)")
-    parser.add_argument("--not-digits", required=True, help="the pen letters (labels -1, with char)")
-    parser.add_argument("--json", action="store_true", help="print one JSON object")
-    args = parser.parse_args(argv)
-    if len(args.models) < 2:
-        parser.error("give at least two fold models: each fold's threshold is carried from the others")
-    digits = load_pen_samples([args.strokes])[0]
-    letters, chars = load_letters(args.not_digits)
-    figures = compare([fold_predictions(path, digits, letters, chars) for path in args.models])
+    args, folds = folds_from_arguments(__doc__.splitlines()[0], argv)
+    figures = compare(folds)
     if args.json:
         print(json.dumps(figures))
     else:
