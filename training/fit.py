@@ -48,6 +48,7 @@ class _ProgressReporter(keras.callbacks.Callback):
         self._epoch = 0
         self._epoch_started = 0.0
         self._batches_per_epoch = 0
+        self._epoch_learning_rate = float("nan")
 
     def on_train_begin(self, logs=None):
         self._batches_per_epoch = self.params.get("steps") or 0
@@ -55,6 +56,7 @@ class _ProgressReporter(keras.callbacks.Callback):
     def on_epoch_begin(self, epoch, logs=None):
         self._epoch = epoch
         self._epoch_started = time.perf_counter()
+        self._epoch_learning_rate = float(keras.ops.convert_to_numpy(self.model.optimizer.learning_rate))
 
     def on_train_batch_end(self, batch, logs=None):
         if self._on_batch is not None:
@@ -77,6 +79,7 @@ class _ProgressReporter(keras.callbacks.Callback):
             epoch,
             *(float(logs.get(k, float("nan"))) for k in ("loss", "acc", "val_loss", MONITOR)),
             seconds=time.perf_counter() - self._epoch_started,
+            learning_rate=self._epoch_learning_rate,
         )
         self._result.epochs.append(outcome)
         best = self._result.best_val_acc
@@ -146,7 +149,7 @@ def train(
     val_batches = MnistSequence(x_val, y_val, config.batch_size, pen=pen_val, **pool)
 
     keras.utils.set_random_seed(config.seed)
-    model = _initial_model(config)
+    model = _initial_model(config, len(train_batches))
     result = TrainResult(out_path=out_path)
     checkpoint = AtomicModelCheckpoint(out_path, monitor=MONITOR, mode="max")
     early_stopping = keras.callbacks.EarlyStopping(
@@ -160,11 +163,7 @@ def train(
         # before the listeners hear of the epoch.
         checkpoint,
         early_stopping,
-        # Halving Adam's step when val_acc stalls lets it settle into a better
-        # minimum instead of hopping around it until EarlyStopping gives up.
-        keras.callbacks.ReduceLROnPlateau(
-            monitor=MONITOR, mode="max", factor=0.5, patience=1, min_lr=1e-5
-        ),
+        *([] if config.cosine_decay else [_halved_on_stall()]),
         _ProgressReporter(on_batch, on_epoch, cancel or threading.Event(), result),
     ]
     started = time.perf_counter()
@@ -182,7 +181,16 @@ def train(
     return result
 
 
-def _initial_model(config: TrainConfig) -> keras.Model:
+def _halved_on_stall() -> keras.callbacks.Callback:
+    # Halving Adam's step when val_acc stalls lets it settle into a better
+    # minimum instead of hopping around it until EarlyStopping gives up.
+    return keras.callbacks.ReduceLROnPlateau(monitor=MONITOR, mode="max", factor=0.5, patience=1, min_lr=1e-5)
+
+
+def _initial_model(config: TrainConfig, batches_per_epoch: int) -> keras.Model:
     model = build_model() if config.init_model is None else load_seed_model(config.init_model)
-    compile_model(model, config.learning_rate, config.average_weights)
+    learning_rate = config.learning_rate
+    if config.cosine_decay:
+        learning_rate = keras.optimizers.schedules.CosineDecay(config.learning_rate, config.epochs * batches_per_epoch)
+    compile_model(model, learning_rate, config.average_weights)
     return model

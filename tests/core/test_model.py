@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import threading
 
 import keras
@@ -77,6 +78,18 @@ def test_checkpoint_holds_the_best_epoch(short_run, sample_data):
     _, (x_val, y_val) = split_validation(sample_data.x_train, sample_data.y_train, 400, seed=0)
     recomputed = evaluate(model, x_val, y_val).accuracy
     assert recomputed == pytest.approx(result.best_val_acc, abs=1e-6)
+
+
+def test_the_step_falls_along_a_cosine_when_asked_and_is_halved_only_on_a_stall_otherwise(tmp_path, sample_data, short_run):
+    epochs = 4
+    cosine = train(sample_data, tmp_path / "m.h5", TrainConfig(epochs=epochs, batch_size=100, patience=epochs,
+                                                               learning_rate=2e-3, cosine_decay=True))
+    expected = [2e-3 * (1 + math.cos(math.pi * epoch / epochs)) / 2 for epoch in range(epochs)]
+    assert [e.learning_rate for e in cosine.epochs] == pytest.approx(expected, rel=1e-4)
+    plain = short_run[1].epochs
+    assert plain[0].learning_rate == pytest.approx(1e-3)
+    stalled = plain[1].val_acc <= plain[0].val_acc
+    assert plain[1].learning_rate == pytest.approx(5e-4 if stalled else 1e-3)
 
 
 def test_cancel_stops_after_the_current_batch_and_keeps_the_best_epoch(tmp_path, sample_data):
