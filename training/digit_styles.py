@@ -1,7 +1,7 @@
 """The world's ways of writing digits, made from real writers' pen paths. Pure numpy.
 
 Each style takes one person's digit, as strokes in pad units (x right, y down), and
-changes it the way writers elsewhere write that digit: a slash or a dot in the zero,
+changes it the way writers elsewhere write that digit: a slash (short or phi-like) or a dot in the zero,
 a bar across the seven, a long flag (and a foot) on the one, a four open or closed
 at the top, a nine's tail straight or curled, a loop in the two, the five's bar
 written last and apart. What the person drew stays; only the style's own part is
@@ -35,6 +35,20 @@ def slashed_zero(strokes: Strokes, rng: np.random.Generator) -> Strokes:
     start = (low[0] - beyond[0] * size[0], high[1] + beyond[0] * size[1])
     end = (high[0] + beyond[1] * size[0], low[1] - beyond[1] * size[1])
     return [*strokes, line(start, end)]
+
+
+def phi_zero(strokes: Strokes, rng: np.random.Generator) -> Strokes | None:
+    """A steep slash through the oval's middle, leaning right and running far past it at both ends (ϕ),
+    as writers who cross their zeros like the Greek phi draw it. A zero narrower than 0.6 of its height
+    gets none: with such a slash it would be a one with a bump."""
+    low, high = _bounds(strokes)
+    (width, height), centre = high - low, (low + high) / 2
+    if width < 0.6 * height:
+        return None
+    lean = np.radians(rng.uniform(10, 35))  # from upright
+    top, bottom = height * (0.5 + rng.uniform(0.2, 0.7, 2))  # from the middle, each way
+    direction = np.array([np.sin(lean), -np.cos(lean)]) / np.cos(lean)  # per unit of height, upwards
+    return [*strokes, line(centre - bottom * direction, centre + top * direction)]
 
 
 def dotted_zero(strokes: Strokes, rng: np.random.Generator) -> Strokes:
@@ -211,6 +225,7 @@ def five_with_bar_last(strokes: Strokes, rng: np.random.Generator) -> Strokes | 
 # name -> (the digit it is a way of writing, the style)
 STYLES: dict[str, tuple[int, Style]] = {
     "slashed zero": (0, slashed_zero),
+    "phi zero": (0, phi_zero),
     "dotted zero": (0, dotted_zero),
     "flagged one": (1, flagged_one),
     "flagged one with foot": (1, flagged_one_with_foot),
