@@ -142,6 +142,48 @@ def test_the_window_prints_no_tensorflow_lines_while_it_loads_the_model():
     assert noise == []
 
 
+def test_the_first_frame_builds_no_qt_class_that_only_later_work_needs():
+    """PySide builds a Qt class, with its Python enums, when code first names it or when resolving an
+    overload makes it check an argument against it: QIcon (QPushButton(text, parent), QAction(text,
+    parent)), QGradient (QPainter.fillRect(rect, QColor)). Each costs the first paint milliseconds."""
+    probe = textwrap.dedent(
+        """
+        from PySide6 import QtGui, QtWidgets
+        from PySide6.QtCore import QEvent, QObject, QTimer
+        from PySide6.QtWidgets import QApplication
+        from mnist_pad.gui.main_window import MainWindow
+
+        LATER = ("QIcon", "QGradient", "QImage", "QPixmap", "QMessageBox", "QFileDialog")
+
+        class FirstPaint(QObject):
+            def eventFilter(self, watched, event):
+                if event.type() == QEvent.Type.Paint:
+                    watched.removeEventFilter(self)
+                    QTimer.singleShot(0, report)  # queued before the window's own start-up work
+                return False
+
+        def report():
+            print(*[name for name in LATER if name in vars(QtGui) or name in vars(QtWidgets)])
+            app.quit()
+
+        app = QApplication([])
+        window = MainWindow()
+        first_paint = FirstPaint()
+        window.installEventFilter(first_paint)
+        window.show()
+        app.exec()
+        print(*[name for name in LATER if name in vars(QtGui) or name in vars(QtWidgets)])
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=OUTSIDE_CHECKOUT, timeout=180,
+        env=dict(os.environ, QT_QPA_PLATFORM="offscreen"),
+    )
+    lines = result.stdout.splitlines()
+    assert lines[0] == "", result.stdout + result.stderr
+    assert "QIcon" in lines[1]  # the probe sees classes as they are built: the window icon, after the paint
+
+
 def test_the_window_is_built_without_its_heavy_imports_which_follow_its_first_paint():
     probe = textwrap.dedent(
         """

@@ -58,7 +58,7 @@ class CollectBar(QFrame):
         self.hint_label = QLabel("Enter saves it · another digit key saves it as that digit", self)
         self.hint_label.setEnabled(False)  # muted
         self.save_button = QPushButton(self)
-        self.done_button = QPushButton("Done", self)
+        self.done_button = QPushButton("Done")  # not (text, parent): that overload builds QIcon's enums
         for button in (self.save_button, self.done_button):
             button.setStyleSheet(button_style)
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keys keep going to the pad
@@ -89,7 +89,7 @@ class DigitSaver(QObject):
         self._current_guess = current_guess  # the shown prediction of this very drawing, or None
         self._collection: DigitCollection | None = None
         self.prompt: int | None = None  # the digit asked for while collecting
-        self.collect_button = QPushButton("Collect my digits", parent)
+        self.collect_button = QPushButton("Collect my digits")  # the tab lays it out
         self.collect_button.setCheckable(True)
         self.collect_button.setEnabled(False)  # until there is a store
         self.collect_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
