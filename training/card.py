@@ -14,7 +14,7 @@ from mnist_pad.files import card_path, file_sha256, write_bytes_atomic
 from training.augment import DESCRIPTION as AUGMENTATION
 from training.data import DATA_ENV_VAR
 from training.digit_styles import DESCRIPTION as DIGIT_STYLES
-from training.job import COSINE_DECAY, EMA_MOMENTUM, HALVED_ON_STALL
+from training.job import EMA_MOMENTUM
 from training.not_digit_drawings import DESCRIPTION as MADE_UP_NOT_DIGITS
 from training.pen_augment import DESCRIPTION as PEN_AUGMENTATION
 
@@ -66,7 +66,6 @@ def write_card(
         "init_model": _described_file(config.init_model),
         "learning_rate": config.learning_rate,
         "averaged_weights": EMA_MOMENTUM if config.average_weights else None,
-        "learning_rate_schedule": COSINE_DECAY if config.cosine_decay else HALVED_ON_STALL,
         "early_stopping_patience": config.patience,
         "train_samples": config.train_samples,
         "validation_samples": config.validation_samples,
@@ -227,8 +226,6 @@ def _trained_in_words(card: _CardReader) -> list[str]:
     if card.share("averaged_weights"):
         lines.append("Its weights are a moving average of the weights over the last steps of training "
                      "(Polyak averaging), validated and kept instead of the last step's.")
-    if card.text("learning_rate_schedule") == COSINE_DECAY:
-        lines.append(f"Its learning rate {COSINE_DECAY}.")
     digit_styles = card.text("digit_styles")
     if digit_styles:
         lines.append(f"Each pen digit also joined once in another way of writing it; {digit_styles}.")
@@ -380,7 +377,6 @@ def train_command(config, data_path: str | None, out_path) -> str:
     words += ["--not-digit-weight", f"{config.not_digit_weight:g}"] if weighted else []
     words += ["--init-model", config.init_model] if config.init_model else []
     words += ["--average-weights"] if config.average_weights else []
-    words += ["--cosine-decay"] if config.cosine_decay else []
     words += ["--learning-rate", f"{config.learning_rate:g}", "--patience", str(config.patience), "--out", str(out_path)]
     return shlex.join(words)
 

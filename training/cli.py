@@ -88,9 +88,6 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--average-weights", action="store_true",
                         help="validate and keep an exponential moving average of the weights (Polyak "
                         "averaging) instead of the last batch's")
-    parser.add_argument("--cosine-decay", action="store_true",
-                        help="let the learning rate fall along a cosine from --learning-rate to nothing over "
-                        "--epochs, instead of halving it whenever val_acc stalls")
     parser.add_argument("--patience", type=POSITIVE_INT, default=2, metavar="EPOCHS",
                         help="EarlyStopping ends the run after this many epochs without a better val_acc "
                         "(default 2)")
@@ -112,7 +109,7 @@ def config_from_args(args: argparse.Namespace):
         digit_styles=args.digit_styles, made_up_not_digits=args.made_up_not_digits or 0,
         not_digit_weight=args.not_digit_weight, validation_writers=args.validation_writers,
         init_model=args.init_model, learning_rate=args.learning_rate, patience=args.patience,
-        average_weights=args.average_weights, cosine_decay=args.cosine_decay,
+        average_weights=args.average_weights,
     )
 
 

@@ -149,7 +149,7 @@ def train(
     val_batches = MnistSequence(x_val, y_val, config.batch_size, pen=pen_val, **pool)
 
     keras.utils.set_random_seed(config.seed)
-    model = _initial_model(config, len(train_batches))
+    model = _initial_model(config)
     result = TrainResult(out_path=out_path)
     checkpoint = AtomicModelCheckpoint(out_path, monitor=MONITOR, mode="max")
     early_stopping = keras.callbacks.EarlyStopping(
@@ -163,7 +163,11 @@ def train(
         # before the listeners hear of the epoch.
         checkpoint,
         early_stopping,
-        *([] if config.cosine_decay else [_halved_on_stall()]),
+        # Halving Adam's step when val_acc stalls lets it settle into a better
+        # minimum instead of hopping around it until EarlyStopping gives up.
+        keras.callbacks.ReduceLROnPlateau(
+            monitor=MONITOR, mode="max", factor=0.5, patience=1, min_lr=1e-5
+        ),
         _ProgressReporter(on_batch, on_epoch, cancel or threading.Event(), result),
     ]
     started = time.perf_counter()
@@ -181,16 +185,7 @@ def train(
     return result
 
 
-def _halved_on_stall() -> keras.callbacks.Callback:
-    # Halving Adam's step when val_acc stalls lets it settle into a better
-    # minimum instead of hopping around it until EarlyStopping gives up.
-    return keras.callbacks.ReduceLROnPlateau(monitor=MONITOR, mode="max", factor=0.5, patience=1, min_lr=1e-5)
-
-
-def _initial_model(config: TrainConfig, batches_per_epoch: int) -> keras.Model:
+def _initial_model(config: TrainConfig) -> keras.Model:
     model = build_model() if config.init_model is None else load_seed_model(config.init_model)
-    learning_rate = config.learning_rate
-    if config.cosine_decay:
-        learning_rate = keras.optimizers.schedules.CosineDecay(config.learning_rate, config.epochs * batches_per_epoch)
-    compile_model(model, learning_rate, config.average_weights)
+    compile_model(model, config.learning_rate, config.average_weights)
     return model

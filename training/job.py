@@ -13,9 +13,6 @@ from pathlib import Path
 from typing import Protocol
 
 EMA_MOMENTUM = 0.998  # of averaged weights, per batch: they weigh about the last 500 batches, one epoch
-# The learning-rate schedules, as the card names them.
-COSINE_DECAY = "falls along a cosine from the learning rate to nothing over the epochs, batch by batch"
-HALVED_ON_STALL = "halved after each epoch without a better val_acc, down to 1e-5"
 
 
 @dataclass(frozen=True)
@@ -39,7 +36,6 @@ class TrainConfig:
     init_model: str | None = None  # start from this model's weights instead of fresh ones
     learning_rate: float = 1e-3
     average_weights: bool = False  # validate and keep a moving average of the weights (EMA_MOMENTUM above)
-    cosine_decay: bool = False  # the step falls along a cosine to nothing over the epochs, not halved on a stall
     patience: int = 2  # epochs without a better val_acc before EarlyStopping ends the run
 
     @property

@@ -51,11 +51,7 @@ def load_seed_model(path) -> keras.Model:
     return model
 
 
-def compile_model(
-    model: keras.Model,
-    learning_rate: float | keras.optimizers.schedules.LearningRateSchedule = 1e-3,
-    average_weights: bool = False,
-) -> None:
+def compile_model(model: keras.Model, learning_rate: float = 1e-3, average_weights: bool = False) -> None:
     """Adam on categorical cross-entropy; with ``average_weights``, Adam also keeps an exponential moving
     average of the weights (Polyak averaging), which ``fit`` validates and saves instead of the last step's."""
     optimizer = keras.optimizers.Adam(learning_rate, use_ema=average_weights, ema_momentum=EMA_MOMENTUM)

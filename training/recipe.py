@@ -12,7 +12,7 @@ from pathlib import Path
 
 from mnist_pad.files import read_card
 from mnist_pad.model_io import default_model_path
-from training.job import COSINE_DECAY, TrainConfig
+from training.job import TrainConfig
 
 
 def _count(value, default: int) -> int:
@@ -47,5 +47,4 @@ def shipped_recipe(model_path: Path | None = None) -> TrainConfig:
         learning_rate=_positive(card.get("learning_rate"), default.learning_rate),
         patience=max(1, _count(card.get("early_stopping_patience"), default.patience)),
         average_weights=_positive(card.get("averaged_weights"), 0.0) > 0,
-        cosine_decay=card.get("learning_rate_schedule") == COSINE_DECAY,
     )

@@ -259,7 +259,6 @@ class TrainSettingsForm(QGroupBox):
             learning_rate=start.learning_rate,
             patience=start.patience,
             average_weights=start.average_weights,
-            cosine_decay=start.cosine_decay,
         )
 
 
