@@ -98,7 +98,7 @@ class TrainSettingsForm(QGroupBox):
         self.styles_check = QCheckBox("Add the world's digit styles")
         self.styles_check.setToolTip(
             "Each pen digit also joins once redrawn in a way people elsewhere write it, from its own\n"
-            "strokes: slashed or dotted zero, flagged one with or without a foot, looped two,\n"
+            "strokes: zero slashed, phi-like or dotted, flagged one with or without a foot, looped two,\n"
             "open or closed four, five with its bar last, crossed seven, straight or curled nine."
         )
         self.pen_files.changed.connect(self._enable_pen_options)
