@@ -38,11 +38,10 @@ from mnist_pad.files import read_card
 from mnist_pad.model_io import load_model
 from mnist_pad.pen_digits import contributors_of, load_not_digits
 from mnist_pad.predictor import Predictor
-from training.calibration import validation_digits
 from training.digit_styles import STYLES, styled
 from training.evaluate import per_contributor_accuracy
 from training.not_digit_drawings import made_up
-from training.pen_data import from_pen_digits, load_pen_samples, split_held_out
+from training.pen_data import from_pen_digits, load_pen_samples, run_writers, split_held_out
 
 MADE_UP_SEED = 20261130  # never a training seed: these drawings are new to every model
 MADE_UP_COUNT = 1400
@@ -58,7 +57,7 @@ def fold_predictions(model_path: str, digits, letters, chars) -> dict:
         raise SystemExit(f"bench_institutions: {model_path}'s card names no held-out institutions.")
     predictor = Predictor(load_model(model_path).model)
     held_digits = split_held_out(digits, None, contributors)[1]
-    validates = validation_digits(digits, None, contributors, card.get("validation_writers", 0.1))
+    validates = run_writers(digits, None, contributors, card.get("validation_writers", 0.1))[1]
     held_letters = np.isin(contributors_of(letters.writers), contributors)
     letter_samples = letters.subset(held_letters)
     return {

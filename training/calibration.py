@@ -14,7 +14,7 @@ import numpy as np
 
 from mnist_pad.digit_rule import fit_rule
 from training.job import TrainConfig
-from training.pen_data import PenSamples, split_held_out, split_validation_writers
+from training.pen_data import PenSamples, run_writers
 
 DIGITS_KEPT = 0.98
 
@@ -32,14 +32,9 @@ def validation_rule(model, pen: PenSamples | None, config: TrainConfig) -> dict 
 
     if pen is None or not config.learns_not_digits:
         return None
-    validates = validation_digits(pen, config.hold_out_writers, config.hold_out_contributors, config.validation_writers)
+    validates = run_writers(pen, config.hold_out_writers, config.hold_out_contributors, config.validation_writers)[1]
     if not len(validates):
         return None
     probabilities = Predictor(model).predict_batch(validates.images())
     return rule_for_card(validates.labels, probabilities,
                          f"{len(validates):,} pen digits of its validation writers, whom it was not trained on")
-
-
-def validation_digits(pen: PenSamples, hold_out_writers, hold_out_contributors, share: float) -> PenSamples:
-    """The pen digits that validated a run (``training.fit.train``): its validation writers' digits."""
-    return split_validation_writers(split_held_out(pen, hold_out_writers, hold_out_contributors)[0], share)[1]

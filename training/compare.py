@@ -14,15 +14,14 @@ from pathlib import Path
 from mnist_pad.model_io import load_model
 from mnist_pad.predictor import Predictor
 from training.job import TrainConfig
-from training.pen_data import PenSamples, split_held_out, split_validation_writers
+from training.pen_data import PenSamples, run_writers
 
 
 def compare_models(new_path: str, current_path: str, data, pen: PenSamples | None, config: TrainConfig) -> list[dict]:
     """Rows of {data, n, new, current, current_name}: accuracies of both models on each held-out set."""
     held_out = [("MNIST test", data.x_test.astype("float32") / 255.0, data.y_test)]
     if pen is not None:
-        trained_on = split_held_out(pen, config.hold_out_writers, config.hold_out_contributors)[0]
-        validating = split_validation_writers(trained_on, config.validation_writers)[1]
+        validating = run_writers(pen, config.hold_out_writers, config.hold_out_contributors, config.validation_writers)[1]
         if len(validating):
             held_out.append(("pen digits of the writers that validated", validating.images(), validating.labels))
     models = [Predictor(load_model(path).model) for path in (new_path, current_path)]

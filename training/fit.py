@@ -27,8 +27,8 @@ from training.not_digit_drawings import not_digit_drawings
 from training.pen_data import (
     PenSamples,
     concatenate,
+    run_writers,
     split_held_out,
-    split_validation_writers,
 )
 
 MONITOR = "val_acc"
@@ -128,9 +128,8 @@ def train(
     pool = {"workers": config.workers, "use_multiprocessing": False}
     pen_train = pen_val = None
     if pen is not None:
-        pen_train, pen_val = split_validation_writers(
-            split_held_out(pen, config.hold_out_writers, config.hold_out_contributors)[0],
-            config.validation_writers,
+        pen_train, pen_val = run_writers(
+            pen, config.hold_out_writers, config.hold_out_contributors, config.validation_writers
         )
     if pen_train is not None and config.digit_styles:
         pen_train = concatenate([pen_train, restyled(pen_train, config.seed)])

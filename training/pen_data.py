@@ -131,6 +131,14 @@ def split_validation_writers(samples: PenSamples, share: float) -> tuple[PenSamp
     return samples.subset(~validates), samples.subset(validates)
 
 
+def run_writers(
+    samples: PenSamples, writer_fold: tuple[int, int] | None, contributors: tuple[str, ...], validation_share: float
+) -> tuple[PenSamples, PenSamples]:
+    """(trained on, validates): what a training run does with the pen digits (``training.fit.train``),
+    the held-out writers and contributors left out of both."""
+    return split_validation_writers(split_held_out(samples, writer_fold, contributors)[0], validation_share)
+
+
 def writer_folds(writers: np.ndarray, folds: int, seed: int = 0) -> np.ndarray:
     """The fold (0 .. folds-1) of each sample: writers dealt out at random, whole.
 
