@@ -13,12 +13,16 @@ from bad_models import BAD_MODEL_KINDS, lambda_marker
 from cli_helpers import OUTSIDE_CHECKOUT
 
 
-def run_app(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+def run_offscreen(*args: str, timeout: float = 60, env=os.environ) -> subprocess.CompletedProcess:
+    """This Python with ``args``, outside the checkout, on Qt's offscreen platform."""
     return subprocess.run(
-        [sys.executable, "-m", "mnist_pad.app", *args],
-        capture_output=True, text=True, cwd=OUTSIDE_CHECKOUT, timeout=timeout, env=env,
+        [sys.executable, *args], capture_output=True, text=True, cwd=OUTSIDE_CHECKOUT, timeout=timeout,
+        env=dict(env, QT_QPA_PLATFORM="offscreen"),
     )
+
+
+def run_app(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
+    return run_offscreen("-m", "mnist_pad.app", *args, timeout=timeout)
 
 
 def assert_refused(result: subprocess.CompletedProcess, name: str) -> None:
@@ -78,11 +82,7 @@ def test_an_unusable_model_exits_2_before_any_window_or_tensorflow(bad_models, k
         sys.exit(code)
         """
     )
-    result = subprocess.run(
-        [sys.executable, "-c", probe, "--model", str(bad.path)], capture_output=True, text=True,
-        cwd=OUTSIDE_CHECKOUT, timeout=60,
-        env=dict(os.environ, QT_QPA_PLATFORM="offscreen"),
-    )
+    result = run_offscreen("-c", probe, "--model", str(bad.path))
     assert result.stdout.strip() == "False False", "TensorFlow or Qt widgets were imported"
     result.stdout = ""
     assert_refused(result, str(bad.path))
@@ -133,10 +133,7 @@ def test_the_window_prints_no_tensorflow_lines_while_it_loads_the_model():
         """
     )
     env = {key: value for key, value in os.environ.items() if key != "TF_CPP_MIN_LOG_LEVEL"}
-    result = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=OUTSIDE_CHECKOUT, timeout=180,
-        env=dict(env, QT_QPA_PLATFORM="offscreen"),
-    )
+    result = run_offscreen("-c", probe, timeout=180, env=env)
     assert result.returncode == 0 and result.stdout.startswith("loaded "), result.stdout + result.stderr
     noise = [line for line in result.stderr.splitlines() if TENSORFLOW_NOISE.search(line)]
     assert noise == []
@@ -175,10 +172,7 @@ def test_the_first_frame_builds_no_qt_class_that_only_later_work_needs():
         print(*[name for name in LATER if name in vars(QtGui) or name in vars(QtWidgets)])
         """
     )
-    result = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=OUTSIDE_CHECKOUT, timeout=180,
-        env=dict(os.environ, QT_QPA_PLATFORM="offscreen"),
-    )
+    result = run_offscreen("-c", probe, timeout=180)
     lines = result.stdout.splitlines()
     assert lines[0] == "", result.stdout + result.stderr
     assert "QIcon" in lines[1]  # the probe sees classes as they are built: the window icon, after the paint
@@ -208,10 +202,7 @@ def test_the_window_is_built_without_its_heavy_imports_which_follow_its_first_pa
         window.close()
         """
     )
-    result = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=OUTSIDE_CHECKOUT, timeout=180,
-        env=dict(os.environ, QT_QPA_PLATFORM="offscreen"),
-    )
+    result = run_offscreen("-c", probe, timeout=180)
     assert result.stdout.splitlines() == ["", "DrawTab MyDigitsView InsideTab TrainTab True"], (
         result.stdout + result.stderr
     )
