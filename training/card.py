@@ -67,6 +67,8 @@ def write_card(
         "learning_rate": config.learning_rate,
         "averaged_weights": EMA_MOMENTUM if config.average_weights else None,
         "early_stopping_patience": config.patience,
+        "clean_finish_epochs": config.clean_finish_epochs or None,
+        "clean_finish_learning_rate": config.clean_finish_learning_rate if config.clean_finish_epochs else None,
         "train_samples": config.train_samples,
         "validation_samples": config.validation_samples,
         "training_seconds": round(result.seconds, 1),
@@ -223,6 +225,12 @@ def _trained_in_words(card: _CardReader) -> list[str]:
         lines.append(f"Each batch was varied at random, {augmentation}.")
     if pen_augmentation:
         lines.append(f"Each pen digit was redrawn with a varied path: {pen_augmentation}.")
+    clean_finish, clean_step = card.count("clean_finish_epochs"), card.card.get("clean_finish_learning_rate")
+    if augmentation and clean_finish:
+        at_step = f", at a learning rate of {clean_step:g}" if _is_number(clean_step) else ""
+        more = "one more epoch" if clean_finish == 1 else f"{clean_finish} more epochs"
+        lines.append(f"Then it went on from its best epoch for {more} on undistorted drawings{at_step}, "
+                     "kept only if validation improved.")
     if card.share("averaged_weights"):
         lines.append("Its weights are a moving average of the weights over the last steps of training "
                      "(Polyak averaging), validated and kept instead of the last step's.")
@@ -377,6 +385,7 @@ def train_command(config, data_path: str | None, out_path) -> str:
     words += ["--not-digit-weight", f"{config.not_digit_weight:g}"] if weighted else []
     words += ["--init-model", config.init_model] if config.init_model else []
     words += ["--average-weights"] if config.average_weights else []
+    words += ["--clean-finish", str(config.clean_finish_epochs)] if config.clean_finish_epochs else []
     words += ["--learning-rate", f"{config.learning_rate:g}", "--patience", str(config.patience), "--out", str(out_path)]
     return shlex.join(words)
 

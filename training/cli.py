@@ -93,6 +93,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "(default 2)")
     parser.add_argument("--learning-rate", type=number_in_range(float, 1e-6, 1.0), default=1e-3,
                         help="Adam's step size (default 0.001)")
+    parser.add_argument("--clean-finish", type=number_in_range(int, 0, 10), default=0, metavar="EPOCHS",
+                        help="with --augment: then this many epochs on undistorted drawings, from the best "
+                        "augmented epoch, at a third of the step; kept only if val_acc improves (default 0)")
     parser.add_argument("--out", required=True, metavar="PATH.h5", help="where the best model is written")
     return parser
 
@@ -109,7 +112,7 @@ def config_from_args(args: argparse.Namespace):
         digit_styles=args.digit_styles, made_up_not_digits=args.made_up_not_digits or 0,
         not_digit_weight=args.not_digit_weight, validation_writers=args.validation_writers,
         init_model=args.init_model, learning_rate=args.learning_rate, patience=args.patience,
-        average_weights=args.average_weights,
+        average_weights=args.average_weights, clean_finish_epochs=args.clean_finish,
     )
 
 
@@ -230,7 +233,7 @@ class _Run:
         from training.calibration import validation_rule
         from training.fit import train
 
-        progress = _ConsoleProgress(config.epochs)
+        progress = _ConsoleProgress(config.most_epochs)
         result = train(
             self.data, out, config, pen=self.pen, not_digits=self.not_digits,
             on_batch=progress.batch, on_epoch=progress.epoch, cancel=self.cancel,

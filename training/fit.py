@@ -108,6 +108,8 @@ def train(
     validation images, so a held-out fold is never looked at. ``not_digits`` (drawings
     labelled -1, less those of ``config.hold_out_contributors``) train with a uniform
     target and never validate: val_acc stays the accuracy on digits.
+    With ``config.clean_finish_epochs``, the augmented epochs are followed by that many
+    without augmentation, from the best of them (``_finish_clean``).
 
     ``cancel``, once set, stops training after the current batch, without
     validating the unfinished epoch; the best checkpoint written so far stays in
@@ -140,11 +142,13 @@ def train(
         # Crossings-out are made from the trained-on digits only, never from a held-out writer's.
         not_digit_parts.append(not_digit_drawings(pen_train, config.made_up_not_digits, config.seed))
     not_digits_train = concatenate(not_digit_parts) if not_digit_parts else None
-    train_batches = MnistSequence(
-        x_train, y_train, config.batch_size, shuffle=True, augment=config.augment,
-        seed=config.seed, pen=pen_train, pen_repeat=config.pen_repeat, not_digits=not_digits_train,
-        not_digit_weight=config.not_digit_weight, **pool,
-    )
+    def training_batches(augment: bool) -> MnistSequence:
+        return MnistSequence(
+            x_train, y_train, config.batch_size, shuffle=True, augment=augment,
+            seed=config.seed, pen=pen_train, pen_repeat=config.pen_repeat, not_digits=not_digits_train,
+            not_digit_weight=config.not_digit_weight, **pool,
+        )
+
     val_batches = MnistSequence(x_val, y_val, config.batch_size, pen=pen_val, **pool)
 
     keras.utils.set_random_seed(config.seed)
@@ -156,6 +160,7 @@ def train(
     )
     # With averaged weights, these are swapped in to validate, and at each epoch's end before the checkpoint.
     averaging = [keras.callbacks.SwapEMAWeights(swap_on_epoch=True)] if config.average_weights else []
+    reporter = _ProgressReporter(on_batch, on_epoch, cancel or threading.Event(), result)
     callbacks = [
         *averaging,
         # Keras calls these in order at each epoch's end: the checkpoint is on disk
@@ -167,14 +172,17 @@ def train(
         keras.callbacks.ReduceLROnPlateau(
             monitor=MONITOR, mode="max", factor=0.5, patience=1, min_lr=1e-5
         ),
-        _ProgressReporter(on_batch, on_epoch, cancel or threading.Event(), result),
+        reporter,
     ]
     started = time.perf_counter()
     try:
         model.fit(
-            train_batches, validation_data=val_batches, epochs=config.epochs,
+            training_batches(config.augment), validation_data=val_batches, epochs=config.epochs,
             callbacks=callbacks, verbose=0,
         )
+        if config.clean_finish_epochs:
+            finish = [*averaging, checkpoint, reporter]  # a fixed number of epochs: no stopping, no halving
+            _finish_clean(out_path, config, training_batches(False), val_batches, finish, len(result.epochs))
     except _Cancelled:
         pass  # the checkpoint holds the best finished epoch, if any
     finally:
@@ -182,6 +190,21 @@ def train(
         result.seconds = time.perf_counter() - started
     result.stopped_early = early_stopping.stopped_epoch > 0
     return result
+
+
+def _finish_clean(out_path: Path, config: TrainConfig, clean_batches, val_batches, callbacks, epochs_run: int) -> None:
+    """Go on from the best augmented epoch for ``config.clean_finish_epochs`` epochs on undistorted drawings.
+
+    The warps teach variety, but what the network is asked about is undistorted: drawings as the
+    pad renders them, and MNIST. A few epochs on those at a smaller step, the best checkpoint
+    still keeping only a better val_acc, is how a training on strong augmentation usually ends.
+    """
+    model = load_seed_model(out_path)
+    compile_model(model, config.clean_finish_learning_rate, config.average_weights)
+    model.fit(
+        clean_batches, validation_data=val_batches, initial_epoch=epochs_run,
+        epochs=epochs_run + config.clean_finish_epochs, callbacks=callbacks, verbose=0,
+    )
 
 
 def _initial_model(config: TrainConfig) -> keras.Model:

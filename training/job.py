@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Protocol
 
 EMA_MOMENTUM = 0.998  # of averaged weights, per batch: they weigh about the last 500 batches, one epoch
+CLEAN_FINISH_STEP = 1 / 3  # the clean finish's learning rate, a share of the run's: as measured (docs/model.md#the-clean-finish)
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,16 @@ class TrainConfig:
     learning_rate: float = 1e-3
     average_weights: bool = False  # validate and keep a moving average of the weights (EMA_MOMENTUM above)
     patience: int = 2  # epochs without a better val_acc before EarlyStopping ends the run
+    clean_finish_epochs: int = 0  # then this many epochs without augmentation, at CLEAN_FINISH_STEP of the rate
+
+    @property
+    def clean_finish_learning_rate(self) -> float:
+        return self.learning_rate * CLEAN_FINISH_STEP
+
+    @property
+    def most_epochs(self) -> int:
+        """Epochs the run may take: the augmented ones EarlyStopping may end, and the clean finish."""
+        return self.epochs + self.clean_finish_epochs
 
     @property
     def learns_not_digits(self) -> bool:
@@ -62,6 +73,10 @@ class TrainConfig:
             raise ValueError(f"the patience must be at least 1 epoch, got {self.patience}")
         if not self.learning_rate > 0:
             raise ValueError(f"the learning rate must be positive, got {self.learning_rate}")
+        if self.clean_finish_epochs < 0:
+            raise ValueError(f"the clean finish must be 0 epochs or more, got {self.clean_finish_epochs}")
+        if self.clean_finish_epochs and not self.augment:
+            raise ValueError("a clean finish ends augmented training: it needs augmentation (--augment).")
 
 
 @dataclass(frozen=True)

@@ -75,7 +75,7 @@ class TrainJob:
 
     @property
     def epochs(self) -> int:
-        return self.config.epochs
+        return self.config.most_epochs
 
 
 @dataclass(frozen=True)

@@ -35,10 +35,11 @@ def shipped_recipe(model_path: Path | None = None) -> TrainConfig:
     init_name = Path(init["path"]).name if isinstance(init, dict) and isinstance(init.get("path"), str) else None
     init_path = model_path.with_name(init_name) if init_name else None
     made_up = card.get("made_up_not_digits")
+    augment = isinstance(card.get("augmentation"), str)
     return TrainConfig(
         epochs=max(1, _count(card.get("max_epochs"), default.epochs)),
         batch_size=max(1, _count(card.get("batch_size"), default.batch_size)),
-        augment=isinstance(card.get("augmentation"), str),
+        augment=augment,
         pen_repeat=max(1, _count(card.get("pen_repeat"), default.pen_repeat)),
         digit_styles=isinstance(card.get("digit_styles"), str),
         made_up_not_digits=_count(made_up.get("drawings") if isinstance(made_up, dict) else None, 0),
@@ -47,4 +48,5 @@ def shipped_recipe(model_path: Path | None = None) -> TrainConfig:
         learning_rate=_positive(card.get("learning_rate"), default.learning_rate),
         patience=max(1, _count(card.get("early_stopping_patience"), default.patience)),
         average_weights=_positive(card.get("averaged_weights"), 0.0) > 0,
+        clean_finish_epochs=_count(card.get("clean_finish_epochs"), 0) if augment else 0,
     )

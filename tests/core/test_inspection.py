@@ -289,6 +289,17 @@ def test_card_in_words_says_how_much_the_drawings_that_are_not_digits_counted(de
         assert "times a digit in the loss" not in " ".join(card_in_words({**card, "not_digit_weight": plain}, "m.h5"))
 
 
+def test_card_in_words_tells_of_a_clean_finish_only_after_augmented_epochs(default_model):
+    card = {**read_card(Path(default_model)), "augmentation": "warps", "clean_finish_learning_rate": 1e-4}
+    finished = " ".join(card_in_words({**card, "clean_finish_epochs": 2}, default_model.name))
+    assert "for 2 more epochs on undistorted drawings, at a learning rate of 0.0001" in finished
+    one = " ".join(card_in_words({**card, "clean_finish_epochs": 1}, default_model.name))
+    assert "for one more epoch on undistorted drawings" in one
+    for none in (0, None, "one"):
+        assert "undistorted" not in " ".join(card_in_words({**card, "clean_finish_epochs": none}, "m.h5"))
+    assert "undistorted" not in " ".join(card_in_words({**card, "clean_finish_epochs": 1, "augmentation": None}, "m.h5"))
+
+
 def test_architecture_in_words_names_every_layer_in_order(shipped):
     from mnist_pad.inspection import architecture_in_words
 

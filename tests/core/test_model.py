@@ -96,6 +96,56 @@ def test_each_epoch_records_its_step_which_is_halved_after_an_epoch_without_a_be
     assert [e.learning_rate for e in heard] == [e.learning_rate for e in result.epochs]
 
 
+def test_a_clean_finish_goes_on_unaugmented_from_the_best_epoch_at_a_third_of_the_step(
+    tmp_path, sample_data, monkeypatch
+):
+    import training.fit
+    from training.generator import MnistSequence
+
+    trained_on, started_from = [], []
+
+    class RecordingSequence(MnistSequence):
+        def __getitem__(self, index):
+            if self.shuffle and (not trained_on or trained_on[-1] is not self):
+                trained_on.append(self)
+            return super().__getitem__(index)
+
+    def recording_load(path):
+        started_from.append(keras.saving.load_model(path, compile=False, safe_mode=True).get_weights())
+        return original_load(path)
+
+    original_load = training.fit.load_seed_model
+    monkeypatch.setattr(training.fit, "MnistSequence", RecordingSequence)
+    monkeypatch.setattr(training.fit, "load_seed_model", recording_load)
+    heard = []
+    config = TrainConfig(epochs=3, batch_size=100, train_samples=400, augment=True, patience=3,
+                         learning_rate=0.003, clean_finish_epochs=2)
+    best_weights = []
+
+    def on_epoch(outcome):
+        improved = outcome.val_acc > max((e.val_acc for e in heard), default=float("-inf"))
+        heard.append(outcome)
+        if improved and len(heard) <= config.epochs:  # the checkpoint now holds this augmented epoch
+            best_weights[:] = [keras.saving.load_model(tmp_path / "m.h5", compile=False).get_weights()]
+
+    result = train(sample_data, tmp_path / "m.h5", config, on_epoch=on_epoch)
+    assert [e.epoch for e in result.epochs] == [0, 1, 2, 3, 4]
+    assert [sequence.augment for sequence in trained_on] == [True, False]
+    steps = [e.learning_rate for e in result.epochs]
+    assert steps[3:] == pytest.approx([config.learning_rate / 3] * 2)
+    # It starts from the best augmented epoch's checkpoint, not the last epoch's weights.
+    assert len(started_from) == 1
+    for started, best in zip(started_from[0], best_weights[0]):
+        np.testing.assert_array_equal(started, best)
+    assert result.best_val_acc == max(e.val_acc for e in result.epochs)
+    assert [e.val_acc for e in heard] == [e.val_acc for e in result.epochs]
+
+
+def test_a_clean_finish_needs_augmentation_to_finish():
+    with pytest.raises(ValueError, match="needs augmentation"):
+        TrainConfig(augment=False, clean_finish_epochs=1)
+
+
 def test_cancel_stops_after_the_current_batch_and_keeps_the_best_epoch(tmp_path, sample_data):
     cancel = threading.Event()
     seen = []

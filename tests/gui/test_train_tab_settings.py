@@ -63,6 +63,11 @@ def test_the_defaults_follow_the_shipped_models_recipe_with_the_pen_digits_at_ha
     assert tab.form.config() == replace(recipe, pen_files=(str(pen_digits_path),))
     assert tab.form.samples_spin.value() == 0  # all of MNIST
 
+    assert recipe.clean_finish_epochs  # the shipped model's training ends on undistorted drawings
+    tab.form.augment_check.setChecked(False)  # then there is nothing to finish
+    assert tab.form.config().clean_finish_epochs == 0 and not tab.form.config().augment
+    tab.form.augment_check.setChecked(True)
+
     tab.form.start_check.setChecked(False)  # a fresh network at the usual rate
     fresh = tab.form.config()
     assert fresh.init_model is None and fresh.learning_rate == TrainConfig().learning_rate
@@ -78,12 +83,13 @@ def test_a_card_says_how_its_model_was_made_and_the_recipe_reads_it_back(tmp_pat
     (tmp_path / "start.h5").write_bytes(b"")
     card = {"max_epochs": 9, "batch_size": 64, "augmentation": "some", "pen_repeat": 2,
             "digit_styles": "styles", "made_up_not_digits": {"drawings": 300}, "not_digit_weight": 2.0,
-            "learning_rate": 0.0005,
+            "learning_rate": 0.0005, "clean_finish_epochs": 1,
             "early_stopping_patience": 4, "init_model": {"path": "/elsewhere/start.h5"}}
     (tmp_path / "m.card.json").write_text(json.dumps(card))
     assert shipped_recipe(model) == TrainConfig(
         epochs=9, batch_size=64, augment=True, pen_repeat=2, digit_styles=True, made_up_not_digits=300,
-        not_digit_weight=2.0, learning_rate=0.0005, patience=4, init_model=str(tmp_path / "start.h5"))
+        not_digit_weight=2.0, learning_rate=0.0005, patience=4, init_model=str(tmp_path / "start.h5"),
+        clean_finish_epochs=1)
     (tmp_path / "m.card.json").write_text(json.dumps({**card, "max_epochs": "nine", "init_model": 3}))
     damaged = shipped_recipe(model)
     assert damaged.epochs == TrainConfig().epochs and damaged.init_model is None

@@ -86,6 +86,8 @@ class TrainSettingsForm(QGroupBox):
             "Thin or thicken the strokes and rotate, slant, squash and shift every training image\n"
             "a little, differently each epoch:\n"
             "better on real handwriting, a little slower to learn."
+            + (f"\nAs the shipped model was made, training then ends with {_epochs(self.recipe.clean_finish_epochs)} "
+               "on undistorted drawings." if self.recipe.clean_finish_epochs else "")
         )
         self.pen_files = PenFilesChooser()
         self.repeat_spin = QSpinBox()
@@ -259,7 +261,13 @@ class TrainSettingsForm(QGroupBox):
             learning_rate=start.learning_rate,
             patience=start.patience,
             average_weights=start.average_weights,
+            # The clean finish ends augmented training: without augmentation there is nothing to finish.
+            clean_finish_epochs=self.recipe.clean_finish_epochs if self.augment_check.isChecked() else 0,
         )
+
+
+def _epochs(count: int) -> str:
+    return "one epoch" if count == 1 else f"{count} epochs"
 
 
 def pen_digits_at_hand() -> list[str]:
