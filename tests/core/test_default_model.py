@@ -12,7 +12,7 @@ from mnist_pad.model_io import default_model_path, load_model
 from training.data import load_mnist
 from training.evaluate import evaluate
 
-MNIST_FLOOR = 0.989  # the shipped model has 99.00%: its goal of 99.3% is not met (docs/model.md)
+MNIST_FLOOR = 0.991  # the shipped model has 99.15%: its goal of 99.3% is not met (docs/model.md)
 PEN_FLOOR = {0.6: 0.97, 0.3: 0.95, 0.9: 0.95}
 
 
