@@ -7,14 +7,42 @@ background loader, after the window is on screen.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
 
-from training.arguments import ArgumentParser
+if TYPE_CHECKING:
+    import argparse
 
 
-def parse_args(argv: list[str] | None) -> argparse.Namespace:
+class LaunchOptions(NamedTuple):
+    """What the command line asks for."""
+
+    model: str | None = None
+    data: str | None = None
+    install_desktop_entry: bool = False
+    uninstall_desktop_entry: bool = False
+
+
+def parse_args(argv: list[str]) -> LaunchOptions:
+    if not argv:
+        # How a launcher starts it. Building the parser would cost the first paint 4-5 ms:
+        # argparse looks up a translation (gettext) for each help text.
+        return LaunchOptions()
+    namespace = build_parser().parse_args(argv)
+    if namespace.version:
+        print(f"mnist-pad {installed_version()}")
+        raise SystemExit(0)
+    return options_from(namespace)
+
+
+def options_from(namespace: argparse.Namespace) -> LaunchOptions:
+    return LaunchOptions(**{name: getattr(namespace, name) for name in LaunchOptions._fields})
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from training.arguments import ArgumentParser
+
     parser = ArgumentParser(
         prog="mnist-pad",
         description="Draw a digit and watch a Conv2D network recognise it; retrain it in the Train tab.",
@@ -25,7 +53,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--data", metavar="PATH", help="MNIST for the Train tab: an .npz or a folder of IDX files"
     )
-    parser.add_argument("--version", action=_VersionAction)
+    parser.add_argument("--version", action="store_true", help="show the version and exit")
     entry = parser.add_mutually_exclusive_group()
     entry.add_argument(
         "--install-desktop-entry", action="store_true",
@@ -35,27 +63,20 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--uninstall-desktop-entry", action="store_true",
         help="remove what --install-desktop-entry wrote, keeping your digits and models, and exit",
     )
-    return parser.parse_args(argv)
+    return parser
 
 
-class _VersionAction(argparse.Action):
-    """``--version``, looked up only when asked for: importlib.metadata costs the window 70 ms."""
+def installed_version() -> str:
+    """Looked up only for ``--version``: importlib.metadata costs the window 70 ms."""
+    from importlib import metadata
 
-    def __init__(self, option_strings, dest, **kwargs):
-        super().__init__(option_strings, dest, nargs=0, help="show the version and exit")
-
-    def __call__(self, parser, namespace, values, option_string=None):
-        from importlib import metadata
-
-        try:
-            version = metadata.version("mnist-pad")
-        except metadata.PackageNotFoundError:
-            version = "unknown"
-        print(f"{parser.prog} {version}")
-        parser.exit()
+    try:
+        return metadata.version("mnist-pad")
+    except metadata.PackageNotFoundError:
+        return "unknown"
 
 
-def check_arguments(args: argparse.Namespace) -> str | None:
+def check_arguments(args: LaunchOptions) -> str | None:
     """The one sentence that makes the arguments unusable, or None."""
     if args.model:
         # Here, not at the top: model_io's imports (json, zipfile, dataclasses, hashlib)
@@ -94,7 +115,7 @@ def desktop_entry(install: bool) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
+    args = parse_args(sys.argv[1:] if argv is None else argv)
     if args.install_desktop_entry or args.uninstall_desktop_entry:
         return desktop_entry(args.install_desktop_entry)
     problem = check_arguments(args)

@@ -41,6 +41,19 @@ def test_help_exits_zero_and_names_the_options():
         assert option in result.stdout
 
 
+def test_version_prints_the_installed_version_and_exits_zero():
+    from importlib import metadata
+
+    result = run_app("--version")
+    assert (result.returncode, result.stdout.strip()) == (0, f"mnist-pad {metadata.version('mnist-pad')}")
+
+
+def test_a_start_without_arguments_builds_no_parser_yet_gets_its_defaults():
+    from mnist_pad.app import build_parser, options_from, parse_args
+
+    assert parse_args([]) == options_from(build_parser().parse_args([]))
+
+
 def test_help_imports_neither_tensorflow_nor_qt_widgets():
     probe = textwrap.dedent(
         """
