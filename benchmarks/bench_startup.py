@@ -1,6 +1,6 @@
 """How long ``mnist-pad`` takes to show its window, against a bare PySide6 window.
 
-    python benchmarks/bench_startup.py [--json] [--repeats 7]
+    python benchmarks/bench_startup.py [--json] [--repeats 15]
 
 Each start is a fresh Python process, timed from just before it is spawned to
 the end of its main window's first paint (the first Paint event reaching the
@@ -85,7 +85,7 @@ def first_paint_ms(program: str, env: dict) -> float:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=7, help="starts of each program (default 7)")
+    parser.add_argument("--repeats", type=int, default=15, help="starts of each program (default 15)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args(argv)
 

@@ -396,26 +396,47 @@ def portable_command(command: str, mnist_sha256: str | None) -> str:
     """``command`` with each file named, not by a path on the machine that trained it.
 
     MNIST as published needs no file at all (``--data`` goes: the command then
-    reads $MNIST_PAD_DATA or Keras' download); other files keep their names,
-    which the card's sha256 figures identify.
+    reads $MNIST_PAD_DATA or Keras' download); other files keep their names (with
+    their folders' where two share a name), which the card's sha256 figures identify.
     """
     try:
         words = shlex.split(command)
     except ValueError:  # unbalanced quotes: a hand-edited card
         return command
+    names = short_file_names([value for _, value in _file_arguments(words)])
     kept, after_option = [], None
     for word in words:
         option, equals, value = word.partition("=")
         if after_option is not None:
-            kept += [] if _drops_data(after_option, mnist_sha256) else [after_option, _file_name(word)]
+            kept += [] if _drops_data(after_option, mnist_sha256) else [after_option, names[word]]
             after_option = None
         elif option in FILE_OPTIONS and not equals:
             after_option = option
         elif option in FILE_OPTIONS:
-            kept += [] if _drops_data(option, mnist_sha256) else [f"{option}={_file_name(value)}"]
+            kept += [] if _drops_data(option, mnist_sha256) else [f"{option}={names[value]}"]
         else:
             kept.append(word)
     return shlex.join(kept + ([after_option] if after_option else []))
+
+
+def _file_arguments(words: list[str]):
+    """(option, file) of each file option in ``words``, written as two words or with '='."""
+    for word, following in zip(words, words[1:] + [None]):
+        option, equals, value = word.partition("=")
+        if option in FILE_OPTIONS and equals:
+            yield option, value
+        elif word in FILE_OPTIONS and following is not None:
+            yield word, following
+
+
+def short_file_names(paths: list[str]) -> dict[str, str]:
+    """Each path by its file name, or by its folder and file name where other paths share the name
+    (the pen digits and the pen letters are both ``dev.npz``)."""
+    by_name: dict[str, set[str]] = {}
+    for path in paths:
+        by_name.setdefault(_file_name(path), set()).add(path)
+    return {path: _file_name(path) if len(by_name[_file_name(path)]) == 1 else _folder_and_file_name(path)
+            for path in paths}
 
 
 def _drops_data(option: str, mnist_sha256: str | None) -> bool:
@@ -424,20 +445,22 @@ def _drops_data(option: str, mnist_sha256: str | None) -> bool:
 
 def _retrain_in_words(card: dict, command: str) -> str:
     mnist_sha256 = _mnist_sha256(card)
+    sources = [s for s in card.get("sources", []) if isinstance(s, dict)] if isinstance(card.get("sources"), list) else []
+    init = card.get("init_model") if isinstance(card.get("init_model"), dict) else {}
+    paths = [p for p in [card.get("data"), init.get("path"), *(s.get("path") for s in sources)] if isinstance(p, str)]
+    names = short_file_names(paths)  # as the command names them
     named = []
     if mnist_sha256 in KNOWN_LICENCES:
         named.append(f"MNIST as published (sha256 {mnist_sha256}) from ${DATA_ENV_VAR} or Keras' download")
     elif isinstance(card.get("data"), str) and isinstance(mnist_sha256, str):
-        named.append(f"{_file_name(card['data'])} the MNIST file of sha256 {mnist_sha256}")
-    sources = card.get("sources") if isinstance(card.get("sources"), list) else []
+        named.append(f"{names[card['data']]} the MNIST file of sha256 {mnist_sha256}")
     for source in sources:
-        role = source.get("role") if isinstance(source, dict) else None
+        role = source.get("role")
         kind = {"pen digits": "pen-digits", "not digits": "not-a-digit"}.get(role) if isinstance(role, str) else None
         if kind and isinstance(source.get("path"), str) and isinstance(source.get("sha256"), str):
-            named.append(f"{_file_name(source['path'])} the {kind} file of sha256 {source['sha256']}")
-    init = card.get("init_model")
-    if isinstance(init, dict) and isinstance(init.get("path"), str) and isinstance(init.get("sha256"), str):
-        named.append(f"{_file_name(init['path'])} the model of sha256 {init['sha256']}")
+            named.append(f"{names[source['path']]} the {kind} file of sha256 {source['sha256']}")
+    if isinstance(init.get("path"), str) and isinstance(init.get("sha256"), str):
+        named.append(f"{names[init['path']]} the model of sha256 {init['sha256']}")
     with_files = f", with {'; '.join(named)}" if named else ""
     return f"To train it again{with_files}: {portable_command(command, mnist_sha256)}"
 
@@ -449,3 +472,8 @@ def _mnist_sha256(card: dict) -> str | None:
 
 def _file_name(path: str) -> str:
     return PureWindowsPath(path).name if "\\" in path else PurePosixPath(path).name
+
+
+def _folder_and_file_name(path: str) -> str:
+    pure = PureWindowsPath(path) if "\\" in path else PurePosixPath(path)
+    return f"{pure.parent.name}/{pure.name}" if pure.parent.name else pure.name

@@ -4,6 +4,7 @@ what it holds (saying what it lacks, never a "?"), and a model with a damaged ca
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from hypothesis import strategies as st
 from mnist_pad.files import card_path, file_sha256, read_card
 from mnist_pad.model_io import default_model_path
 from mnist_pad.pen_digits import load_pen_digits
-from training.card import card_in_words, write_card
+from training.card import card_in_words, portable_command, write_card
 from training.job import EpochResult, TrainConfig, TrainResult
 
 SHIPPED_CARDS = [default_model_path().with_name(name) for name in
@@ -70,10 +71,21 @@ def test_the_shipped_cards_render_fully_and_name_their_data_by_what_it_is(path):
     assert f"{card['test_accuracy'] * 100:.2f}%" in text and "MNIST as published" in text
     retrain = next(line for line in card_in_words(card, path.name) if line.startswith("To train it again"))
     assert "../" not in retrain and "--data" not in retrain and card["data_sha256"] in retrain
-    kinds = {"pen digits": "pen-digits", "not digits": "not-a-digit"}
-    for source in card.get("sources", [])[1:]:  # the other files: by name, kind and sha256
-        kind = kinds[source["role"]]
-        assert f"{Path(source['path']).name} the {kind} file of sha256 {source['sha256']}" in retrain
+    kinds = {"pen digits": ("pen-digits", "--strokes"), "not digits": ("not-a-digit", "--not-digits")}
+    in_command = dict(re.findall(r"(--strokes|--not-digits) (\S+)", retrain))
+    for source in card.get("sources", [])[1:]:  # the other files: as the command names them, by kind and sha256
+        kind, option = kinds[source["role"]]
+        assert in_command[option].endswith(Path(source["path"]).name)
+        assert f"{in_command[option]} the {kind} file of sha256 {source['sha256']}" in retrain
+    assert len(set(in_command.values())) == len(in_command), "the pen digits and the letters are both dev.npz"
+
+
+def test_files_that_share_a_name_keep_their_folders_in_the_command_to_train_again():
+    command = ("mnist-pad-train --data /m/mnist.npz --strokes ../shared/pen-digits/dev.npz "
+               "--not-digits=../shared/pen-letters/dev.npz --strokes /x/more.npz --out /runs/m.h5")
+    assert portable_command(command, None) == (
+        "mnist-pad-train --data mnist.npz --strokes pen-digits/dev.npz --not-digits=pen-letters/dev.npz "
+        "--strokes more.npz --out m.h5")
 
 
 def test_a_card_write_card_writes_renders_fully_without_this_machines_paths(tmp_path, sample_path):
