@@ -215,10 +215,10 @@ def _trained_in_words(card: _CardReader) -> list[str]:
             kept += f", with {_percent(best_val)} of the held-out validation digits right"
         lines.append(f"It trained for {epochs} epochs ({why}){kept}.")
     lines.append(_data_in_words(card))
-    for source in card.card.get("sources") if isinstance(card.card.get("sources"), list) else []:
-        if isinstance(source, dict) and source.get("role") == "pen digits":
+    for source in _sources(card.card):
+        if source.get("role") == "pen digits":
             lines.append(_pen_source_in_words(card, source))
-        if isinstance(source, dict) and source.get("role") == "not digits":
+        if source.get("role") == "not digits":
             lines.append(_not_digits_in_words(card, source))
     augmentation, pen_augmentation = card.text("augmentation"), card.text("pen_augmentation")
     if augmentation:
@@ -310,7 +310,7 @@ def _pen_source_in_words(card: _CardReader, source: dict) -> str:
     licence = card.text("licence", card=source) or "licence not recorded"
     learnt = f"{digits:,} pen-written digits" if digits is not None else "pen-written digits"
     of_writers = f" of {writers:,} writers" if writers is not None else ""
-    from_file = f", from {_file_name(path)}" if path else ""
+    from_file = f", from {_card_file_names(card.card)[path]}" if path else ""
     return f"Beside MNIST it learnt from {learnt}{of_writers}{from_file} ({licence})."
 
 
@@ -319,7 +319,7 @@ def _not_digits_in_words(card: _CardReader, source: dict) -> str:
     path = card.text("path", "which file of drawings that are not digits it learnt from", card=source)
     licence = card.text("licence", card=source) or "licence not recorded"
     how_many = f"{drawings:,} drawings" if drawings is not None else "drawings"
-    from_file = f" of {_file_name(path)}" if path else ""
+    from_file = f" of {_card_file_names(card.card)[path]}" if path else ""
     left_out = card.count("digit_like_left_out", card=source)
     but = f", leaving out {left_out:,} letters that look like digits" if left_out else ""
     return (f"It learnt that the {how_many}{from_file} are not digits, by being taught to be unsure of them "
@@ -445,10 +445,9 @@ def _drops_data(option: str, mnist_sha256: str | None) -> bool:
 
 def _retrain_in_words(card: dict, command: str) -> str:
     mnist_sha256 = _mnist_sha256(card)
-    sources = [s for s in card.get("sources", []) if isinstance(s, dict)] if isinstance(card.get("sources"), list) else []
+    sources = _sources(card)
     init = card.get("init_model") if isinstance(card.get("init_model"), dict) else {}
-    paths = [p for p in [card.get("data"), init.get("path"), *(s.get("path") for s in sources)] if isinstance(p, str)]
-    names = short_file_names(paths)  # as the command names them
+    names = _card_file_names(card)
     named = []
     if mnist_sha256 in KNOWN_LICENCES:
         named.append(f"MNIST as published (sha256 {mnist_sha256}) from ${DATA_ENV_VAR} or Keras' download")
@@ -463,6 +462,18 @@ def _retrain_in_words(card: dict, command: str) -> str:
         named.append(f"{names[init['path']]} the model of sha256 {init['sha256']}")
     with_files = f", with {'; '.join(named)}" if named else ""
     return f"To train it again{with_files}: {portable_command(command, mnist_sha256)}"
+
+
+def _sources(card: dict) -> list[dict]:
+    sources = card.get("sources")
+    return [source for source in sources if isinstance(source, dict)] if isinstance(sources, list) else []
+
+
+def _card_file_names(card: dict) -> dict[str, str]:
+    """The card's files (data, starting model, sources), each named as its command names it."""
+    init = card.get("init_model") if isinstance(card.get("init_model"), dict) else {}
+    paths = [card.get("data"), init.get("path"), *(source.get("path") for source in _sources(card))]
+    return short_file_names([path for path in paths if isinstance(path, str)])
 
 
 def _mnist_sha256(card: dict) -> str | None:

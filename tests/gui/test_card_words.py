@@ -77,6 +77,7 @@ def test_the_shipped_cards_render_fully_and_name_their_data_by_what_it_is(path):
         kind, option = kinds[source["role"]]
         assert in_command[option].endswith(Path(source["path"]).name)
         assert f"{in_command[option]} the {kind} file of sha256 {source['sha256']}" in retrain
+        assert in_command[option] in text.replace(retrain, "")  # the sentence on what it learnt from names it alike
     assert len(set(in_command.values())) == len(in_command), "the pen digits and the letters are both dev.npz"
 
 
@@ -121,7 +122,7 @@ def test_a_card_without_its_pen_digit_count_shows_the_rest_and_says_what_is_miss
     card = json.loads(SHIPPED_CARDS[0].read_text())
     del card["sources"][1]["digits"]
     text = words(card)
-    assert "pen-written digits of 179 writers, from dev.npz" in text and f"{card['test_accuracy']:.2%}" in text
+    assert "pen-written digits of 179 writers, from pen-digits/dev.npz" in text and f"{card['test_accuracy']:.2%}" in text
     assert f"{LACKS} how many pen digits it learnt from." in text and "?" not in text
 
 
