@@ -295,7 +295,7 @@ def _data_in_words(card: _CardReader) -> str:
     if _mnist_sha256(card.card) in KNOWN_LICENCES:
         trained_on += ", from MNIST as published"
     elif data:
-        trained_on += f", from {_file_name(data)}"
+        trained_on += f", from {_card_file_names(card.card)[data]}"
     else:
         card.missing.append("where its data came from")
     batch = card.count("batch_size", "its batch size")
@@ -445,8 +445,7 @@ def _drops_data(option: str, mnist_sha256: str | None) -> bool:
 
 def _retrain_in_words(card: dict, command: str) -> str:
     mnist_sha256 = _mnist_sha256(card)
-    sources = _sources(card)
-    init = card.get("init_model") if isinstance(card.get("init_model"), dict) else {}
+    sources, init = _sources(card), _init_model(card)
     names = _card_file_names(card)
     named = []
     if mnist_sha256 in KNOWN_LICENCES:
@@ -469,10 +468,14 @@ def _sources(card: dict) -> list[dict]:
     return [source for source in sources if isinstance(source, dict)] if isinstance(sources, list) else []
 
 
+def _init_model(card: dict) -> dict:
+    init = card.get("init_model")
+    return init if isinstance(init, dict) else {}
+
+
 def _card_file_names(card: dict) -> dict[str, str]:
     """The card's files (data, starting model, sources), each named as its command names it."""
-    init = card.get("init_model") if isinstance(card.get("init_model"), dict) else {}
-    paths = [card.get("data"), init.get("path"), *(source.get("path") for source in _sources(card))]
+    paths = [card.get("data"), _init_model(card).get("path"), *(source.get("path") for source in _sources(card))]
     return short_file_names([path for path in paths if isinstance(path, str)])
 
 
