@@ -66,7 +66,6 @@ def write_card(
         "init_model": _described_file(config.init_model),
         "learning_rate": config.learning_rate,
         "averaged_weights": EMA_MOMENTUM if config.average_weights else None,
-        "pull_to_start": config.pull_to_start or None,
         "early_stopping_patience": config.patience,
         "clean_finish_epochs": config.clean_finish_epochs or None,
         "clean_finish_learning_rate": config.clean_finish_learning_rate if config.clean_finish_epochs else None,
@@ -235,10 +234,6 @@ def _trained_in_words(card: _CardReader) -> list[str]:
     if card.share("averaged_weights"):
         lines.append("Its weights are a moving average of the weights over the last steps of training "
                      "(Polyak averaging), validated and kept instead of the last step's.")
-    pull = card.card.get("pull_to_start")
-    if _is_number(pull) and pull > 0:
-        lines.append(f"After every step each weight went {pull:g} times the learning rate of the way back to the "
-                     "starting network's, so that it kept what that network knew where the data asked nothing else.")
     digit_styles = card.text("digit_styles")
     if digit_styles:
         lines.append(f"Each pen digit also joined once in another way of writing it; {digit_styles}.")
@@ -390,7 +385,6 @@ def train_command(config, data_path: str | None, out_path) -> str:
     words += ["--not-digit-weight", f"{config.not_digit_weight:g}"] if weighted else []
     words += ["--init-model", config.init_model] if config.init_model else []
     words += ["--average-weights"] if config.average_weights else []
-    words += ["--pull-to-start", f"{config.pull_to_start:g}"] if config.pull_to_start else []
     words += ["--clean-finish", str(config.clean_finish_epochs)] if config.clean_finish_epochs else []
     words += ["--learning-rate", f"{config.learning_rate:g}", "--patience", str(config.patience), "--out", str(out_path)]
     return shlex.join(words)

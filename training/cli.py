@@ -88,9 +88,6 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--average-weights", action="store_true",
                         help="validate and keep an exponential moving average of the weights (Polyak "
                         "averaging) instead of the last batch's")
-    parser.add_argument("--pull-to-start", type=number_in_range(float, 0.0, 100.0), default=0.0, metavar="STRENGTH",
-                        help="with --init-model: after every step each weight moves STRENGTH times the learning "
-                        "rate of the way back to the starting model's (L2-SP, decoupled as in AdamW; default 0)")
     parser.add_argument("--patience", type=POSITIVE_INT, default=2, metavar="EPOCHS",
                         help="EarlyStopping ends the run after this many epochs without a better val_acc "
                         "(default 2)")
@@ -116,7 +113,6 @@ def config_from_args(args: argparse.Namespace):
         not_digit_weight=args.not_digit_weight, validation_writers=args.validation_writers,
         init_model=args.init_model, learning_rate=args.learning_rate, patience=args.patience,
         average_weights=args.average_weights, clean_finish_epochs=args.clean_finish,
-        pull_to_start=args.pull_to_start,
     )
 
 

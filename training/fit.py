@@ -89,23 +89,6 @@ class _ProgressReporter(keras.callbacks.Callback):
             self._on_epoch(outcome)
 
 
-class _PullTowardStart(keras.callbacks.Callback):
-    """L2-SP (Li et al., 2018) decoupled from the gradient as AdamW decouples its decay: after every
-    step each weight moves ``strength`` times the learning rate of the way back to the starting
-    network's. Directions the data keeps asking for hold; drift the data does not ask for fades,
-    so a fine-tuning keeps more of what the start knew."""
-
-    def __init__(self, start_weights: list, strength: float):
-        super().__init__()
-        self._start = [keras.ops.convert_to_tensor(w) for w in start_weights]
-        self._strength = strength
-
-    def on_train_batch_end(self, batch, logs=None):
-        share = self._strength * keras.ops.convert_to_tensor(self.model.optimizer.learning_rate)
-        for weight, start in zip(self.model.trainable_weights, self._start):
-            weight.assign(weight - share * (weight - start))
-
-
 def train(
     data: MnistData,
     out_path: str | os.PathLike,
@@ -178,9 +161,7 @@ def train(
     # With averaged weights, these are swapped in to validate, and at each epoch's end before the checkpoint.
     averaging = [keras.callbacks.SwapEMAWeights(swap_on_epoch=True)] if config.average_weights else []
     reporter = _ProgressReporter(on_batch, on_epoch, cancel or threading.Event(), result)
-    pull = [_PullTowardStart(model.get_weights(), config.pull_to_start)] if config.pull_to_start else []
     callbacks = [
-        *pull,
         *averaging,
         # Keras calls these in order at each epoch's end: the checkpoint is on disk
         # before the listeners hear of the epoch.
@@ -200,7 +181,7 @@ def train(
             callbacks=callbacks, verbose=0,
         )
         if config.clean_finish_epochs:
-            finish = [*pull, *averaging, checkpoint, reporter]  # a fixed number of epochs: no stopping, no halving
+            finish = [*averaging, checkpoint, reporter]  # a fixed number of epochs: no stopping, no halving
             _finish_clean(out_path, config, training_batches(False), val_batches, finish, len(result.epochs))
     except _Cancelled:
         pass  # the checkpoint holds the best finished epoch, if any

@@ -37,7 +37,6 @@ class TrainConfig:
     init_model: str | None = None  # start from this model's weights instead of fresh ones
     learning_rate: float = 1e-3
     average_weights: bool = False  # validate and keep a moving average of the weights (EMA_MOMENTUM above)
-    pull_to_start: float = 0.0  # each step, weights move this times the learning rate of the way back to init_model's
     patience: int = 2  # epochs without a better val_acc before EarlyStopping ends the run
     clean_finish_epochs: int = 0  # then this many epochs without augmentation, at CLEAN_FINISH_STEP of the rate
 
@@ -74,10 +73,6 @@ class TrainConfig:
             raise ValueError(f"the patience must be at least 1 epoch, got {self.patience}")
         if not self.learning_rate > 0:
             raise ValueError(f"the learning rate must be positive, got {self.learning_rate}")
-        if self.pull_to_start < 0:
-            raise ValueError(f"the pull toward the start must be 0 or more, got {self.pull_to_start}")
-        if self.pull_to_start and self.init_model is None:
-            raise ValueError("a pull toward the start needs a starting model (--init-model).")
         if self.clean_finish_epochs < 0:
             raise ValueError(f"the clean finish must be 0 epochs or more, got {self.clean_finish_epochs}")
         if self.clean_finish_epochs and not self.augment:

@@ -34,7 +34,6 @@ def shipped_recipe(model_path: Path | None = None) -> TrainConfig:
     init = card.get("init_model")
     init_name = Path(init["path"]).name if isinstance(init, dict) and isinstance(init.get("path"), str) else None
     init_path = model_path.with_name(init_name) if init_name else None
-    init_model = str(init_path) if init_path is not None and init_path.is_file() else None
     made_up = card.get("made_up_not_digits")
     augment = isinstance(card.get("augmentation"), str)
     return TrainConfig(
@@ -45,10 +44,9 @@ def shipped_recipe(model_path: Path | None = None) -> TrainConfig:
         digit_styles=isinstance(card.get("digit_styles"), str),
         made_up_not_digits=_count(made_up.get("drawings") if isinstance(made_up, dict) else None, 0),
         not_digit_weight=_positive(card.get("not_digit_weight"), default.not_digit_weight),
-        init_model=init_model,
+        init_model=str(init_path) if init_path is not None and init_path.is_file() else None,
         learning_rate=_positive(card.get("learning_rate"), default.learning_rate),
         patience=max(1, _count(card.get("early_stopping_patience"), default.patience)),
         average_weights=_positive(card.get("averaged_weights"), 0.0) > 0,
-        pull_to_start=_positive(card.get("pull_to_start"), 0.0) if init_model else 0.0,
         clean_finish_epochs=_count(card.get("clean_finish_epochs"), 0) if augment else 0,
     )

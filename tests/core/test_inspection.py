@@ -289,14 +289,6 @@ def test_card_in_words_says_how_much_the_drawings_that_are_not_digits_counted(de
         assert "times a digit in the loss" not in " ".join(card_in_words({**card, "not_digit_weight": plain}, "m.h5"))
 
 
-def test_card_in_words_tells_of_a_pull_toward_the_start_only_when_there_was_one(default_model):
-    card = read_card(Path(default_model))
-    pulled = " ".join(card_in_words({**card, "pull_to_start": 5}, default_model.name))
-    assert "5 times the learning rate of the way back to the starting network's" in pulled
-    for none in (0, None, "strong", -2):
-        assert "way back to the starting" not in " ".join(card_in_words({**card, "pull_to_start": none}, "m.h5"))
-
-
 def test_card_in_words_tells_of_a_clean_finish_only_after_augmented_epochs(default_model):
     card = {**read_card(Path(default_model)), "augmentation": "warps", "clean_finish_learning_rate": 1e-4}
     finished = " ".join(card_in_words({**card, "clean_finish_epochs": 2}, default_model.name))

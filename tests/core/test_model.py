@@ -146,31 +146,6 @@ def test_a_clean_finish_needs_augmentation_to_finish():
         TrainConfig(augment=False, clean_finish_epochs=1)
 
 
-def _distance_from_start(tmp_path, sample_data, start, pull: float, **settings) -> float:
-    out = tmp_path / f"pulled-{pull:g}.h5"
-    config = TrainConfig(batch_size=100, train_samples=400, augment=True, patience=3, learning_rate=0.003,
-                         init_model=str(start), pull_to_start=pull, **settings)
-    train(sample_data, out, config)
-    ended = keras.saving.load_model(out, compile=False).get_weights()
-    began = keras.saving.load_model(start, compile=False).get_weights()
-    return max(float(np.abs(end - begin).max()) for end, begin in zip(ended, began))
-
-
-def test_a_pull_toward_the_start_keeps_the_weights_near_the_starting_networks(tmp_path, sample_data):
-    start = tmp_path / "start.h5"
-    build_model().save(start)
-    free = _distance_from_start(tmp_path, sample_data, start, 0.0, epochs=2, clean_finish_epochs=1)
-    pulled = _distance_from_start(tmp_path, sample_data, start, 50.0, epochs=2, clean_finish_epochs=1)
-    assert 0 < pulled < free / 2  # a step's share: 0.15, then 0.05 in the clean finish
-    # At strength x learning rate = 1 every step ends back at the start.
-    assert _distance_from_start(tmp_path, sample_data, start, 1 / 0.003, epochs=1) < 1e-6
-
-
-def test_a_pull_toward_the_start_needs_a_start():
-    with pytest.raises(ValueError, match="needs a starting model"):
-        TrainConfig(pull_to_start=1.0)
-
-
 def test_cancel_stops_after_the_current_batch_and_keeps_the_best_epoch(tmp_path, sample_data):
     cancel = threading.Event()
     seen = []

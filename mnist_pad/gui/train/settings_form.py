@@ -261,7 +261,6 @@ class TrainSettingsForm(QGroupBox):
             learning_rate=start.learning_rate,
             patience=start.patience,
             average_weights=start.average_weights,
-            pull_to_start=start.pull_to_start,
             # The clean finish ends augmented training: without augmentation there is nothing to finish.
             clean_finish_epochs=self.recipe.clean_finish_epochs if self.augment_check.isChecked() else 0,
         )
