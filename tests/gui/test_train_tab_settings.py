@@ -110,6 +110,36 @@ def test_the_data_line_says_which_source_will_be_used(qtbot, settings, monkeypat
     assert from_flag.form.data_source_text == "mnist_sample.npz (from --data)"
 
 
+def test_the_data_line_fits_the_width_the_tab_gives_it_and_shows_all_of_it_when_there_is_room(
+    qtbot, settings, monkeypatch
+):
+    from PySide6.QtGui import QTextDocument
+
+    monkeypatch.delenv("MNIST_PAD_DATA", raising=False)
+    tab = TrainTab(settings=settings)
+    qtbot.addWidget(tab)
+    label = tab.form.data_label
+
+    def shown_lines() -> list[str]:
+        document = QTextDocument()
+        document.setHtml(label.text())
+        return document.toPlainText().split("\n")
+
+    def widest_line() -> int:
+        return max(label.fontMetrics().horizontalAdvance(line) for line in shown_lines())
+
+    tab.resize(700, 600)  # the window's own width, where "Keras MNIST download" was cut off
+    tab.show()
+    qtbot.waitExposed(tab)
+    qtbot.waitUntil(lambda: widest_line() <= label.contentsRect().width())
+    assert any("…" in line for line in shown_lines())
+    assert label.lines() == (KERAS_DOWNLOAD, "no --data, no $MNIST_PAD_DATA")
+
+    tab.form.setMinimumWidth(900)
+    tab.resize(1400, 600)
+    qtbot.waitUntil(lambda: shown_lines() == list(label.lines()))
+
+
 def test_the_default_output_is_a_new_file_in_the_app_data_folder(qtbot, settings, tmp_path):
     QStandardPaths.setTestModeEnabled(True)
     try:

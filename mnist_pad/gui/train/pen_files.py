@@ -6,25 +6,23 @@ rather than seconds into a run; the training process checks again when it reads 
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
-    QLabel,
     QMenu,
     QPushButton,
     QWidget,
 )
 
+from mnist_pad.gui.train.name_label import NameLabel
 from mnist_pad.pen_digits import PenDigitsError, load_not_digits, load_pen_digits
 
 NONE_CHOSEN = "none"
-NAME_WIDTH = 150  # pixels; longer lists are elided
 
 
 @dataclass(frozen=True)
@@ -60,8 +58,7 @@ class PenFilesChooser(QWidget):
         self.kind = kind
         self._paths: list[str] = []
         self._counts: dict[str, int] = {}
-        self.label = QLabel()
-        self.label.setTextFormat(Qt.TextFormat.RichText)
+        self.label = NameLabel()
         self.button = QPushButton("Choose")
         menu = QMenu(self.button)
         menu.addAction(kind.add_text, self.choose_file)
@@ -106,9 +103,8 @@ class PenFilesChooser(QWidget):
 
     def _show(self) -> None:
         names = ", ".join(Path(p).name for p in self._paths) or NONE_CHOSEN
-        name = self.label.fontMetrics().elidedText(names, Qt.TextElideMode.ElideMiddle, NAME_WIDTH)
         drawings = sum(self._counts.values())
         detail = f"{drawings:,} {self.kind.noun}" if self._paths else self.kind.without
-        self.label.setText(f"{html.escape(name)}<br><small style='color:#777'>{html.escape(detail)}</small>")
+        self.label.set_lines(names, detail)
         self.label.setToolTip("\n".join(self._paths) or self.kind.without_tip)
         self.clear_action.setEnabled(bool(self._paths))

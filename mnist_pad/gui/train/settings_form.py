@@ -7,18 +7,16 @@ line wins over the remembered pick for this run only.
 
 from __future__ import annotations
 
-import html
 import os
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtCore import QSettings, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QMenu,
     QPushButton,
@@ -28,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from mnist_pad.gui.train.data_source import describe_data_source
+from mnist_pad.gui.train.name_label import NameLabel
 from mnist_pad.gui.train.pen_files import NOT_DIGITS, PenFilesChooser
 from mnist_pad.user_data import models_directory, new_model_path
 from training.adapt_settings import PEN_DIGITS_ENV_VAR
@@ -36,7 +35,6 @@ from training.job import TrainConfig
 from training.recipe import shipped_recipe
 
 SETTINGS_GROUP = "train"
-DATA_NAME_WIDTH = 150  # pixels; longer file names are elided in the middle
 
 
 class TrainSettingsForm(QGroupBox):
@@ -60,8 +58,7 @@ class TrainSettingsForm(QGroupBox):
         self.output_edit.textChanged.connect(self.save_settings)
 
     def _build_widgets(self) -> None:
-        self.data_label = QLabel()  # two lines: the file, then where it was chosen
-        self.data_label.setTextFormat(Qt.TextFormat.RichText)
+        self.data_label = NameLabel()  # the file, then where it was chosen
         self.data_button = QPushButton("Choose")
         data_menu = QMenu(self.data_button)
         data_menu.addAction("MNIST .npz file…", self.choose_data_file)
@@ -204,10 +201,7 @@ class TrainSettingsForm(QGroupBox):
         source = describe_data_source(self._picked_data, self.command_line_data)
         self._data_path = source.path
         self.data_source_text = source.line
-        width = self.data_label.fontMetrics()
-        name = width.elidedText(source.name, Qt.TextElideMode.ElideMiddle, DATA_NAME_WIDTH)
-        origin = f"<small style='color:#777'>{html.escape(source.origin)}</small>"
-        self.data_label.setText(f"{html.escape(name)}<br>{origin}")
+        self.data_label.set_lines(source.name, source.origin)
         self.data_label.setToolTip(source.path or os.environ.get(DATA_ENV_VAR) or source.line)
         self.default_data_action.setEnabled(self._picked_data is not None)
         self.data_path_changed.emit(self._data_path)
@@ -276,9 +270,11 @@ def pen_digits_at_hand() -> list[str]:
     return [path] if path and Path(path).is_file() else []
 
 
-def row(*widgets) -> QHBoxLayout:
+def row(first, *buttons) -> QHBoxLayout:
+    """``first`` takes the width that ``buttons`` leave."""
     row = QHBoxLayout()
     row.setContentsMargins(0, 0, 0, 0)
-    for widget in widgets:
-        row.addWidget(widget)
+    row.addWidget(first, 1)
+    for button in buttons:
+        row.addWidget(button)
     return row
