@@ -62,6 +62,7 @@ def write_card(
             {"drawings": config.made_up_not_digits, "kinds": MADE_UP_NOT_DIGITS} if config.made_up_not_digits else None
         ),
         "not_digit_weight": config.not_digit_weight if config.learns_not_digits else None,
+        "mnist_weight": config.mnist_weight if config.mnist_weight != 1 else None,
         "validation_writers": config.validation_writers if pen_sources else None,
         "init_model": _described_file(config.init_model),
         "learning_rate": config.learning_rate,
@@ -244,6 +245,9 @@ def _trained_in_words(card: _CardReader) -> list[str]:
     not_digit_weight = card.card.get("not_digit_weight")
     if _is_number(not_digit_weight) and 0 < not_digit_weight != 1:
         lines.append(f"A drawing that is not a digit counted {not_digit_weight:g} times a digit in the loss.")
+    mnist_weight = card.card.get("mnist_weight")
+    if _is_number(mnist_weight) and 0 < mnist_weight != 1:
+        lines.append(f"An MNIST image counted {mnist_weight:g} times a pen digit in the loss.")
     for key, whose, unseen in (
         ("contributor_cross_validation", "institutions it was not trained on", "institution"),
         ("writer_cross_validation", "writers it was not trained on", "writer"),
@@ -383,6 +387,7 @@ def train_command(config, data_path: str | None, out_path) -> str:
     words += ["--made-up-not-digits", str(config.made_up_not_digits)] if config.made_up_not_digits else []
     weighted = config.learns_not_digits and config.not_digit_weight != 1
     words += ["--not-digit-weight", f"{config.not_digit_weight:g}"] if weighted else []
+    words += ["--mnist-weight", f"{config.mnist_weight:g}"] if config.mnist_weight != 1 else []
     words += ["--init-model", config.init_model] if config.init_model else []
     words += ["--average-weights"] if config.average_weights else []
     words += ["--clean-finish", str(config.clean_finish_epochs)] if config.clean_finish_epochs else []

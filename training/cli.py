@@ -65,6 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--not-digit-weight", type=number_in_range(float, 0.1, 10.0), default=1.0,
                         metavar="W", help="a drawing that is not a digit (--not-digits, --made-up-not-digits) "
                         "counts W times a digit in the loss (default 1)")
+    parser.add_argument("--mnist-weight", type=number_in_range(float, 0.1, 10.0), default=1.0,
+                        metavar="W", help="an MNIST image counts W times a pen digit in the loss (default 1)")
     parser.add_argument("--pen-repeat", type=POSITIVE_INT, default=3, metavar="K",
                         help="each pen digit is seen K times an epoch, varied anew with --augment (default 3)")
     parser.add_argument("--hold-out-writers", type=writer_fold, metavar="K/F",
@@ -110,7 +112,7 @@ def config_from_args(args: argparse.Namespace):
         pen_repeat=args.pen_repeat, hold_out_writers=args.hold_out_writers,
         hold_out_contributors=args.hold_out_contributors, not_digit_files=tuple(args.not_digits),
         digit_styles=args.digit_styles, made_up_not_digits=args.made_up_not_digits or 0,
-        not_digit_weight=args.not_digit_weight, validation_writers=args.validation_writers,
+        not_digit_weight=args.not_digit_weight, mnist_weight=args.mnist_weight, validation_writers=args.validation_writers,
         init_model=args.init_model, learning_rate=args.learning_rate, patience=args.patience,
         average_weights=args.average_weights, clean_finish_epochs=args.clean_finish,
     )

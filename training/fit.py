@@ -146,7 +146,7 @@ def train(
         return MnistSequence(
             x_train, y_train, config.batch_size, shuffle=True, augment=augment,
             seed=config.seed, pen=pen_train, pen_repeat=config.pen_repeat, not_digits=not_digits_train,
-            not_digit_weight=config.not_digit_weight, **pool,
+            not_digit_weight=config.not_digit_weight, mnist_weight=config.mnist_weight, **pool,
         )
 
     val_batches = MnistSequence(x_val, y_val, config.batch_size, pen=pen_val, **pool)

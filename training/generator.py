@@ -46,8 +46,9 @@ class MnistSequence(keras.utils.PyDataset):
     and a fresh pen-path variation to every pen sample (``training.pen_augment``).
     ``pen`` samples join the images, each ``pen_repeat`` times an epoch; ``not_digits``
     (pen samples labelled -1) join once an epoch, each with the target 1/10 for every class;
-    with a ``not_digit_weight`` other than 1 their loss counts that many times a digit's, and
-    batches carry the per-sample weights as a third element.
+    with a ``not_digit_weight`` other than 1 their loss counts that many times a pen digit's, and
+    with an ``mnist_weight`` other than 1 so does an MNIST image's; then batches carry the
+    per-sample weights as a third element.
     ``workers``, ``use_multiprocessing`` and ``max_queue_size`` are PyDataset's own.
     """
 
@@ -64,6 +65,7 @@ class MnistSequence(keras.utils.PyDataset):
         pen_repeat: int = 1,
         not_digits: PenSamples | None = None,
         not_digit_weight: float = 1.0,
+        mnist_weight: float = 1.0,
         workers: int = 1,
         use_multiprocessing: bool = False,
         max_queue_size: int = 10,
@@ -79,8 +81,9 @@ class MnistSequence(keras.utils.PyDataset):
             raise ValueError(f"batch_size must be positive, got {batch_size}")
         if pen_repeat < 1:
             raise ValueError(f"pen_repeat must be at least 1, got {pen_repeat}")
-        if not not_digit_weight > 0:
-            raise ValueError(f"not_digit_weight must be positive, got {not_digit_weight}")
+        for name, weight in (("not_digit_weight", not_digit_weight), ("mnist_weight", mnist_weight)):
+            if not weight > 0:
+                raise ValueError(f"{name} must be positive, got {weight}")
         pen = pen if pen is not None and len(pen) else None
         not_digits = not_digits if not_digits is not None and len(not_digits) else None
         self._pen_digits = len(pen) if pen else 0
@@ -99,6 +102,7 @@ class MnistSequence(keras.utils.PyDataset):
             ]
         ).astype(np.int64)
         self.not_digit_weight = float(not_digit_weight)
+        self.mnist_weight = float(mnist_weight)
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.augment = augment
@@ -127,9 +131,10 @@ class MnistSequence(keras.utils.PyDataset):
         if not from_mnist.all():
             batch[~from_mnist] = self._pen_batch(self._pen_sample(picked[~from_mnist] - len(self.images)), rng)
         labels = self.labels[picked]
-        if self.not_digit_weight == 1.0:
+        if self.not_digit_weight == 1.0 and self.mnist_weight == 1.0:
             return scale_images(batch), targets(labels)
-        weights = np.where(labels == NOT_A_DIGIT, self.not_digit_weight, 1.0).astype(np.float32)
+        weights = np.where(labels == NOT_A_DIGIT, self.not_digit_weight, 1.0)
+        weights = np.where(from_mnist, self.mnist_weight, weights).astype(np.float32)
         return scale_images(batch), targets(labels), weights
 
     def _pen_sample(self, positions: np.ndarray) -> np.ndarray:

@@ -30,7 +30,8 @@ class TrainConfig:
     not_digit_files: tuple[str, ...] = ()  # drawings that are not digits (labels -1), learnt with a uniform target
     digit_styles: bool = False  # each trained-on pen digit also joins in one of the world's styles (training.digit_styles)
     made_up_not_digits: int = 0  # this many made-up drawings that are not digits join them (training.not_digit_drawings)
-    not_digit_weight: float = 1.0  # a drawing that is not a digit counts this many times a digit in the loss
+    not_digit_weight: float = 1.0  # a drawing that is not a digit counts this many times a pen digit in the loss
+    mnist_weight: float = 1.0  # an MNIST image counts this many times a pen digit in the loss
     hold_out_writers: tuple[int, int] | None = None  # (fold, folds): that fold's writers are not trained on
     hold_out_contributors: tuple[str, ...] = ()  # these institutions' writers are not trained on
     validation_writers: float = 0.1  # this share of the trained-on pen writers validates instead
@@ -67,6 +68,8 @@ class TrainConfig:
             raise ValueError(f"the made-up drawings must be 0 or more, got {self.made_up_not_digits}")
         if not self.not_digit_weight > 0:
             raise ValueError(f"the weight of the drawings that are not digits must be positive, got {self.not_digit_weight}")
+        if not self.mnist_weight > 0:
+            raise ValueError(f"the weight of the MNIST images must be positive, got {self.mnist_weight}")
         if not 0 <= self.validation_writers < 1:
             raise ValueError(f"the validation writers' share must be from 0 to below 1, got {self.validation_writers}")
         if self.patience < 1:

@@ -44,6 +44,7 @@ def shipped_recipe(model_path: Path | None = None) -> TrainConfig:
         digit_styles=isinstance(card.get("digit_styles"), str),
         made_up_not_digits=_count(made_up.get("drawings") if isinstance(made_up, dict) else None, 0),
         not_digit_weight=_positive(card.get("not_digit_weight"), default.not_digit_weight),
+        mnist_weight=_positive(card.get("mnist_weight"), default.mnist_weight),
         init_model=str(init_path) if init_path is not None and init_path.is_file() else None,
         learning_rate=_positive(card.get("learning_rate"), default.learning_rate),
         patience=max(1, _count(card.get("early_stopping_patience"), default.patience)),

@@ -160,6 +160,7 @@ def test_a_train_tab_runs_command_makes_the_same_run_from_a_shell(tmp_path):
     config = TrainConfig(
         epochs=3, batch_size=64, augment=True, train_samples=900, pen_files=("a b.npz",), pen_repeat=2,
         digit_styles=True, not_digit_files=("letters.npz",), made_up_not_digits=250, not_digit_weight=2.5,
+        mnist_weight=1.5,
         init_model="start.h5", learning_rate=0.0003, patience=4, average_weights=True, clean_finish_epochs=2,
     )
     words = shlex.split(train_command(config, "mnist.npz", tmp_path / "out.h5"))

@@ -134,16 +134,17 @@ def test_drawings_that_are_not_digits_join_once_an_epoch_with_a_uniform_target(s
     np.testing.assert_allclose(images[100:, ..., 0], to_uint8(others.images()) / 255.0, atol=1e-6)
 
 
-def test_a_weight_on_drawings_that_are_not_digits_goes_with_them_and_only_them(sample_data, pen):
+@pytest.mark.parametrize("mnist_weight", [1.0, 1.5])
+def test_each_weight_goes_with_its_own_source_and_only_with_it(sample_data, pen, mnist_weight):
     few = pen.subset(np.arange(len(pen)) < 30)
     others = pen.subset(np.arange(len(pen)) >= len(pen) - 20)
     others = type(others)(others.strokes, np.full(len(others), -1), others.writers)
-    seq = MnistSequence(sample_data.x_train[:40], sample_data.y_train[:40], 32, shuffle=True, seed=3, pen=few,
-                        not_digits=others, not_digit_weight=2.5)
+    seq = MnistSequence(sample_data.x_train[:40], sample_data.y_train[:40], 32, pen=few,
+                        not_digits=others, not_digit_weight=2.5, mnist_weight=mnist_weight)
     _, targets, weights = (np.concatenate(part) for part in zip(*(seq[i] for i in range(len(seq)))))
-    uniform = np.isclose(targets, 0.1).all(1)
-    assert uniform.sum() == 20
-    np.testing.assert_array_equal(weights, np.where(uniform, 2.5, 1.0))
+    # Unshuffled: MNIST's 40 images, then the 30 pen digits, then the 20 drawings that are not.
+    np.testing.assert_array_equal(weights, np.repeat([mnist_weight, 1.0, 2.5], [40, 30, 20]))
+    assert np.isclose(targets[70:], 0.1).all() and not np.isclose(targets[:70], 0.1).all(1).any()
 
 
 def test_augmented_pen_digits_vary_per_epoch_and_repeat_per_seed(sample_data, pen):

@@ -83,12 +83,12 @@ def test_a_card_says_how_its_model_was_made_and_the_recipe_reads_it_back(tmp_pat
     (tmp_path / "start.h5").write_bytes(b"")
     card = {"max_epochs": 9, "batch_size": 64, "augmentation": "some", "pen_repeat": 2,
             "digit_styles": "styles", "made_up_not_digits": {"drawings": 300}, "not_digit_weight": 2.0,
-            "learning_rate": 0.0005, "clean_finish_epochs": 1,
+            "mnist_weight": 2.0, "learning_rate": 0.0005, "clean_finish_epochs": 1,
             "early_stopping_patience": 4, "init_model": {"path": "/elsewhere/start.h5"}}
     (tmp_path / "m.card.json").write_text(json.dumps(card))
     assert shipped_recipe(model) == TrainConfig(
         epochs=9, batch_size=64, augment=True, pen_repeat=2, digit_styles=True, made_up_not_digits=300,
-        not_digit_weight=2.0, learning_rate=0.0005, patience=4, init_model=str(tmp_path / "start.h5"),
+        not_digit_weight=2.0, mnist_weight=2.0, learning_rate=0.0005, patience=4, init_model=str(tmp_path / "start.h5"),
         clean_finish_epochs=1)
     (tmp_path / "m.card.json").write_text(json.dumps({**card, "max_epochs": "nine", "init_model": 3}))
     damaged = shipped_recipe(model)

@@ -251,6 +251,7 @@ class TrainSettingsForm(QGroupBox):
             not_digit_files=tuple(self.not_digit_files.paths()),
             made_up_not_digits=self.made_up_spin.value(),
             not_digit_weight=start.not_digit_weight,
+            mnist_weight=start.mnist_weight,
             init_model=start.init_model,
             learning_rate=start.learning_rate,
             patience=start.patience,
