@@ -244,7 +244,7 @@ def _trained_in_words(card: _CardReader) -> list[str]:
         lines.append(f"It also learnt that {made_up_count:,} made-up drawings are not digits: {made_up_kinds}.")
     not_digit_weight = card.card.get("not_digit_weight")
     if _is_number(not_digit_weight) and 0 < not_digit_weight != 1:
-        lines.append(f"A drawing that is not a digit counted {not_digit_weight:g} times a digit in the loss.")
+        lines.append(f"A drawing that is not a digit counted {not_digit_weight:g} times a pen digit in the loss.")
     mnist_weight = card.card.get("mnist_weight")
     if _is_number(mnist_weight) and 0 < mnist_weight != 1:
         lines.append(f"An MNIST image counted {mnist_weight:g} times a pen digit in the loss.")

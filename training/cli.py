@@ -64,7 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "crossed-out digits) join the --not-digits drawings")
     parser.add_argument("--not-digit-weight", type=number_in_range(float, 0.1, 10.0), default=1.0,
                         metavar="W", help="a drawing that is not a digit (--not-digits, --made-up-not-digits) "
-                        "counts W times a digit in the loss (default 1)")
+                        "counts W times a pen digit in the loss (default 1)")
     parser.add_argument("--mnist-weight", type=number_in_range(float, 0.1, 10.0), default=1.0,
                         metavar="W", help="an MNIST image counts W times a pen digit in the loss (default 1)")
     parser.add_argument("--pen-repeat", type=POSITIVE_INT, default=3, metavar="K",
