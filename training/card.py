@@ -242,12 +242,10 @@ def _trained_in_words(card: _CardReader) -> list[str]:
     made_up_count, made_up_kinds = card.count("drawings", card=made_up), card.text("kinds", card=made_up)
     if made_up_count and made_up_kinds:
         lines.append(f"It also learnt that {made_up_count:,} made-up drawings are not digits: {made_up_kinds}.")
-    not_digit_weight = card.card.get("not_digit_weight")
-    if _is_number(not_digit_weight) and 0 < not_digit_weight != 1:
-        lines.append(f"A drawing that is not a digit counted {not_digit_weight:g} times a pen digit in the loss.")
-    mnist_weight = card.card.get("mnist_weight")
-    if _is_number(mnist_weight) and 0 < mnist_weight != 1:
-        lines.append(f"An MNIST image counted {mnist_weight:g} times a pen digit in the loss.")
+    for key, what in (("not_digit_weight", "A drawing that is not a digit"), ("mnist_weight", "An MNIST image")):
+        weight = card.card.get(key)
+        if _is_number(weight) and 0 < weight != 1:
+            lines.append(f"{what} counted {weight:g} times a pen digit in the loss.")
     for key, whose, unseen in (
         ("contributor_cross_validation", "institutions it was not trained on", "institution"),
         ("writer_cross_validation", "writers it was not trained on", "writer"),

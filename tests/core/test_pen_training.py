@@ -139,12 +139,22 @@ def test_each_weight_goes_with_its_own_source_and_only_with_it(sample_data, pen,
     few = pen.subset(np.arange(len(pen)) < 30)
     others = pen.subset(np.arange(len(pen)) >= len(pen) - 20)
     others = type(others)(others.strokes, np.full(len(others), -1), others.writers)
-    seq = MnistSequence(sample_data.x_train[:40], sample_data.y_train[:40], 32, pen=few,
-                        not_digits=others, not_digit_weight=2.5, mnist_weight=mnist_weight)
-    _, targets, weights = (np.concatenate(part) for part in zip(*(seq[i] for i in range(len(seq)))))
+
+    def batches(**order):
+        seq = MnistSequence(sample_data.x_train[:40], sample_data.y_train[:40], 32, pen=few,
+                            not_digits=others, not_digit_weight=2.5, mnist_weight=mnist_weight, **order)
+        _, targets, weights = (np.concatenate(part) for part in zip(*(seq[i] for i in range(len(seq)))))
+        return np.isclose(targets, 0.1).all(1), weights
+
     # Unshuffled: MNIST's 40 images, then the 30 pen digits, then the 20 drawings that are not.
+    uniform, weights = batches()
     np.testing.assert_array_equal(weights, np.repeat([mnist_weight, 1.0, 2.5], [40, 30, 20]))
-    assert np.isclose(targets[70:], 0.1).all() and not np.isclose(targets[:70], 0.1).all(1).any()
+    np.testing.assert_array_equal(uniform, np.arange(90) >= 70)
+    # Shuffled, each weight still goes with its own drawing.
+    uniform, weights = batches(shuffle=True, seed=3)
+    assert uniform.sum() == 20
+    np.testing.assert_array_equal(weights[uniform], 2.5)
+    np.testing.assert_array_equal(np.sort(weights[~uniform]), np.sort(np.repeat([mnist_weight, 1.0], [40, 30])))
 
 
 def test_augmented_pen_digits_vary_per_epoch_and_repeat_per_seed(sample_data, pen):
