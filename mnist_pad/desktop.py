@@ -102,9 +102,33 @@ def uninstall(home: Path) -> list[Path]:
 
 
 def user_data_text() -> str:
-    from mnist_pad.my_digits import default_store_path
+    """What uninstalling leaves in place: where the user's saved digits and models are, naming only those that exist."""
+    kept = []
+    store = _store_with_digits()
+    if store is not None:
+        kept.append(f"your saved digits ({store})")
+    models = models_directory()
+    if models.is_dir() and any(models.iterdir()):
+        kept.append(f"the models you trained or adapted ({models})")
+    if kept:
+        return f"Your own data stays: {' and '.join(kept)}. Delete them yourself if you no longer want them."
+    if data_directory().is_dir():
+        return f"You have no saved digits or models to keep; delete {data_directory()} to leave no trace of mnist-pad."
+    return "You have no saved digits or models to keep."
 
-    return (
-        f"Your own data stays in {data_directory()}: your saved digits ({default_store_path()}) and the models "
-        f"you trained or adapted ({models_directory()}). Delete them yourself if you no longer want them."
-    )
+
+def _store_with_digits() -> Path | None:
+    """The my-digits store if it holds a digit, or cannot be read and so may; else None.
+
+    The window creates the store when it first opens, so an existing file may hold nothing.
+    """
+    from mnist_pad.my_digits import DigitStore, StoreError, default_store_path
+
+    path = default_store_path()
+    if not path.is_file():
+        return None
+    try:
+        with DigitStore(path) as store:
+            return path if any(store.counts()) else None
+    except StoreError:
+        return path  # not ours to judge: say where it is

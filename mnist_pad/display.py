@@ -1,11 +1,12 @@
 """Can Qt open a window here? Answered before Qt is imported, in one sentence.
 
-Without a display, or without a system library that Qt's X11 platform plugin
-needs, Qt aborts with a message that suggests reinstalling the application,
-which never helps. This module finds both cases first. The libraries are not
-guessed: the X11 plugin that Qt would load is itself loaded with the system's
-dynamic loader, which names the first library it cannot find. Qt loads that
-plugin a moment later anyway, so the check costs the first paint almost nothing.
+Without a display, with an X display that does not answer, or without a system
+library that Qt's X11 platform plugin needs, Qt aborts with a message that
+suggests reinstalling the application, which never helps. This module finds
+these cases first. The libraries are not guessed: the X11 plugin that Qt would
+load is itself loaded with the system's dynamic loader, which names the first
+library it cannot find. Qt loads that plugin a moment later anyway, so the
+check costs the first paint almost nothing.
 Pure: nothing here imports Qt (only locates PySide6's files).
 """
 
@@ -53,6 +54,11 @@ DEBIAN_PACKAGES = {
     "libglib-2.0.so.0": "libglib2.0-0",
 }
 DISPLAY_VARIABLES = ("DISPLAY", "WAYLAND_DISPLAY")
+# DISPLAY is [protocol/][host]:number[.screen]; an empty host (or "unix") is a local socket.
+_X_DISPLAY = re.compile(r"^(?:(?P<protocol>[a-z]+)/)?(?P<host>[^/]*):(?P<number>\d+)(?:\.\d+)?$")
+X_SOCKET_FOLDER = "/tmp/.X11-unix"
+X_TCP_PORT = 6000  # display n listens at 6000 + n
+_TCP_TIMEOUT_S = 3.0  # a display over the network (ssh -X answers at localhost at once)
 _MISSING = re.compile(r"^(?P<library>[^\s:]+\.so[.\d]*): cannot open shared object file")
 
 
@@ -70,8 +76,67 @@ def display_problem(environ: Mapping[str, str] = os.environ, platform: str = sys
         )
     if not chosen and environ.get("WAYLAND_DISPLAY"):
         return None  # Qt may use its Wayland plugin, which needs none of the X11 libraries
+    silent = silent_x_display_sentence(environ.get("DISPLAY", ""), platform)
+    if silent is not None:
+        return silent
     plugin = xcb_plugin_path()
     return missing_library_sentence(plugin) if plugin is not None else None
+
+
+def silent_x_display_sentence(display: str, platform: str = sys.platform) -> str | None:
+    """The sentence saying that the X display named ``display`` does not answer, or None when it
+    answers (or its name is one we do not read: Qt then says what is wrong).
+
+    Qt aborts (exit 134) when it cannot connect. Connecting to the server's socket
+    first, as Xlib would, costs a local display a fraction of a millisecond.
+    """
+    match = _X_DISPLAY.match(display)
+    if match is None:
+        return None
+    protocol, host, number = match["protocol"] or "", match["host"], int(match["number"])
+    if protocol not in ("", "unix", "tcp"):
+        return None
+    if protocol == "unix" or (not protocol and host in ("", "unix")):
+        where = f"{X_SOCKET_FOLDER}/X{number}"
+        answers = _unix_socket_answers(where, platform)
+    else:
+        where = f"port {X_TCP_PORT + number} of {host}"
+        answers = _tcp_answers(host, X_TCP_PORT + number)
+    if answers:
+        return None
+    return (
+        f"the X display {display} named by DISPLAY does not answer (nothing listens at {where}); "
+        "start its X server, or set DISPLAY to one that runs."
+    )
+
+
+def _unix_socket_answers(path: str, platform: str) -> bool:
+    # _socket, not socket: importing socket would cost the first paint a few milliseconds.
+    import _socket
+
+    # On Linux an X server listens on an abstract socket of that name too, and a sandbox may
+    # show only that one; Xlib tries it first.
+    addresses = ["\0" + path, path] if platform.startswith("linux") else [path]
+    for address in addresses:
+        connection = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
+        try:
+            connection.connect(address)
+            return True
+        except OSError:
+            continue
+        finally:
+            connection.close()
+    return False
+
+
+def _tcp_answers(host: str, port: int) -> bool:
+    import socket
+
+    try:
+        socket.create_connection((host, port), timeout=_TCP_TIMEOUT_S).close()
+        return True
+    except OSError:
+        return False
 
 
 def xcb_plugin_path() -> Path | None:

@@ -24,6 +24,7 @@ if not any(os.environ.get(name) for name in ("QT_QPA_PLATFORM", "DISPLAY", "WAYL
 SAMPLE_PATH = Path(__file__).parent / "data" / "mnist_sample.npz"
 FULL_DATA_ENV = "MNIST_PAD_DATA"
 PEN_DIGITS_ENV = "MNIST_PAD_PEN_DIGITS"
+PEN_LETTERS_ENV = "MNIST_PAD_PEN_LETTERS"
 
 
 @pytest.fixture(scope="session")
@@ -56,6 +57,11 @@ def full_data_path() -> Path:
 @pytest.fixture(scope="session")
 def pen_digits_path() -> Path:
     return _env_file(PEN_DIGITS_ENV)
+
+
+@pytest.fixture(scope="session")
+def pen_letters_path() -> Path:
+    return _env_file(PEN_LETTERS_ENV)
 
 
 @pytest.fixture

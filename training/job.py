@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from training.verdict import Comparison
+
 EMA_MOMENTUM = 0.998  # of averaged weights, per batch: they weigh about the last 500 batches, one epoch
 CLEAN_FINISH_STEP = 1 / 3  # the clean finish's learning rate, a share of the run's: as measured (docs/model.md#the-clean-finish)
 
@@ -110,7 +112,7 @@ class TrainResult:
     stopped_early: bool = False  # EarlyStopping ended it
     cancelled: bool = False
     seconds: float = 0.0
-    comparison: list[dict] = field(default_factory=list)  # training.compare: this model against the one in use
+    comparison: Comparison | None = None  # training.compare: this model against the one in use
 
     @property
     def best_val_acc(self) -> float | None:
@@ -143,17 +145,9 @@ class TrainResult:
             lines.append(f"Saved to {self.out_path}")
         else:
             lines.append("No epoch finished, so no model was written.")
-        lines += [comparison_line(row) for row in self.comparison]
+        if self.comparison is not None:
+            lines += self.comparison.in_words()
         return "\n".join(lines)
-
-
-def comparison_line(row: dict) -> str:
-    """One held-out set's figures for the new model and the one in use, and which is better."""
-    new, current = row["new"], row["current"]
-    verdict = ("this model is better" if new > current else
-               "the model in use is better" if current > new else "they are level")
-    return (f"{row['data']} ({row['n']:,} digits): {new:.2%} with this model, {current:.2%} with "
-            f"{row['current_name']}, in use: {verdict}.")
 
 
 def format_duration(seconds: float) -> str:

@@ -26,7 +26,7 @@ class TrainJob:
     data_path: str | None  # None: $MNIST_PAD_DATA, else Keras' download
     out_path: str
     config: TrainConfig
-    compare_with: str | None = None  # the model in use: both are scored on the same held-out data afterwards
+    compare_with: str | None = None  # the model in use: both are judged on the same held-out drawings afterwards
     activity = "Training"
 
     def run(self, report: Callable[[object], None], cancel) -> TrainResult | Failed:
@@ -49,10 +49,12 @@ class TrainJob:
                 report(Status("Scoring the new model on MNIST's test set for its card…"))
                 self._write_card(data, result, pen, pen_sources, not_digit_sources)
             if self.compare_with and result.checkpoint_written and not result.cancelled:
-                report(Status("Scoring the new model and the one in use on the same held-out digits…"))
+                report(Status("Judging the new model and the one in use on the same held-out digits, "
+                              "letters and made-up drawings…"))
                 from training.compare import compare_models
 
-                result.comparison = compare_models(self.out_path, self.compare_with, data, pen, self.config)
+                result.comparison = compare_models(self.out_path, self.compare_with, data, pen, not_digits,
+                                                   self.config)
             return result
         except PlainError as error:
             return Failed(str(error))

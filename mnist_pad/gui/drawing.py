@@ -8,7 +8,7 @@ arrays that nobody may change.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
@@ -19,18 +19,40 @@ if TYPE_CHECKING:
     import numpy as np
 
 
-class _SetStrokes(QUndoCommand):
-    """One undoable change of the whole list of strokes: a stroke added, a clear, a replacement."""
+class PairedAction(Protocol):
+    """Done, undone and redone together with a change of the strokes, as one step (a save
+    to My digits, with the clear that follows it); False when it failed and did nothing."""
 
-    def __init__(self, drawing: Drawing, text: str, after: list[np.ndarray]):
-        super().__init__(text)
+    text: str  # what the step is called
+
+    def redo(self) -> bool: ...
+
+    def undo(self) -> bool: ...
+
+
+class _SetStrokes(QUndoCommand):
+    """One undoable change of the whole list of strokes: a stroke added, a clear, a replacement.
+
+    With ``along``, the change happens only when ``along`` succeeds; a step that fails
+    is dropped from the history (Qt's "obsolete"), and the strokes stay as they are.
+    """
+
+    def __init__(self, drawing: Drawing, text: str, after: list[np.ndarray], along: PairedAction | None = None):
+        super().__init__(text if along is None else along.text)
         self._drawing, self._before, self._after = drawing, drawing.finished_strokes(), after
+        self._along = along
 
     def redo(self):
-        self._drawing._set_strokes(self._after)
+        if self._along is None or self._along.redo():
+            self._drawing._set_strokes(self._after)
+        else:
+            self.setObsolete(True)
 
     def undo(self):
-        self._drawing._set_strokes(self._before)
+        if self._along is None or self._along.undo():
+            self._drawing._set_strokes(self._before)
+        else:
+            self.setObsolete(True)
 
 
 class Drawing(QObject):
@@ -61,11 +83,12 @@ class Drawing(QObject):
         """True while a stroke is being drawn (the pen or the mouse button is down)."""
         return self._current is not None
 
-    def clear(self) -> None:
-        """Remove every stroke as one undoable step (dropping a stroke in progress)."""
+    def clear(self, along: PairedAction | None = None) -> None:
+        """Remove every stroke as one undoable step (dropping a stroke in progress), done only
+        if ``along`` is done, and undone only if ``along`` is undone."""
         self._current = None
-        if self._strokes:
-            self.undo_stack.push(_SetStrokes(self, "Clear", []))
+        if self._strokes or along is not None:
+            self.undo_stack.push(_SetStrokes(self, "Clear", [], along))
         else:
             self.changed.emit()
 

@@ -239,23 +239,3 @@ def test_training_on_pen_digits_helps_writers_it_never_saw(tmp_path, sample_data
 
     without, with_pen = held_out_accuracy(False), held_out_accuracy(True)
     assert with_pen > without + 0.02, (without, with_pen)
-
-
-def test_a_new_model_is_compared_with_the_one_in_use_on_mnist_test_and_validation_writers(sample_data, pen):
-    from importlib import resources
-
-    from mnist_pad.model_io import default_model_path
-    from training.compare import compare_models
-    from training.job import TrainConfig, TrainResult
-
-    few = pen.subset(np.arange(len(pen)) % 8 == 0)
-    config = TrainConfig(validation_writers=0.2)
-    mnist_only = str(resources.files("mnist_pad.resources") / "mnist_only_convnet.h5")
-    rows = compare_models(str(default_model_path()), mnist_only, sample_data, few, config)
-    assert [row["data"] for row in rows] == ["MNIST test", "pen digits of the writers that validated"]
-    assert rows[0]["n"] == len(sample_data.y_test)
-    assert rows[1]["n"] == len(split_validation_writers(few, 0.2)[1])
-    # The model trained on pen digits reads them better than the one trained on MNIST alone.
-    assert rows[1]["new"] > rows[1]["current"] and rows[1]["current_name"] == "mnist_only_convnet.h5"
-    summary = TrainResult(default_model_path(), comparison=rows).summary(planned_epochs=1)
-    assert "with mnist_only_convnet.h5, in use: this model is better." in summary.splitlines()[-1]

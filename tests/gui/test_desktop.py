@@ -6,6 +6,7 @@ import configparser
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -15,9 +16,12 @@ from cli_helpers import OUTSIDE_CHECKOUT
 
 from mnist_pad import desktop
 from mnist_pad.display import (
+    X_SOCKET_FOLDER,
+    X_TCP_PORT,
     display_problem,
     missing_library_sentence,
     missing_library_text,
+    silent_x_display_sentence,
     xcb_plugin_path,
 )
 
@@ -82,6 +86,57 @@ def test_a_platform_that_needs_no_x_display_is_not_refused(environ, platform):
 
 def test_no_display_variable_on_linux_is_refused():
     assert "DISPLAY" in display_problem({}, "linux")
+
+
+def unserved_display_number() -> int:
+    """An X display number nothing serves here: no socket file, no abstract socket, no TCP port."""
+    listening = Path("/proc/net/unix").read_text() if Path("/proc/net/unix").exists() else ""
+    for number in range(93, 200):
+        socket_path = f"{X_SOCKET_FOLDER}/X{number}"
+        with socket.socket() as probe:
+            port_taken = probe.connect_ex(("127.0.0.1", X_TCP_PORT + number)) == 0
+        if not Path(socket_path).exists() and f"@{socket_path}" not in listening and not port_taken:
+            return number
+    pytest.fail("every X display number from 93 to 199 is served")
+
+
+def test_a_display_that_does_not_answer_exits_2_with_one_line():
+    number = unserved_display_number()
+    script = Path(sys.executable).with_name("mnist-pad")
+    result = subprocess.run(
+        [str(script)], capture_output=True, text=True, cwd=OUTSIDE_CHECKOUT, timeout=120,
+        env=without_display(DISPLAY=f":{number}"),
+    )
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.splitlines() == [
+        f"mnist-pad: the X display :{number} named by DISPLAY does not answer "
+        f"(nothing listens at {X_SOCKET_FOLDER}/X{number}); start its X server, or set DISPLAY to one that runs."
+    ]
+    assert result.stdout == ""
+
+
+def test_a_silent_display_over_tcp_is_named_with_its_port():
+    number = unserved_display_number()
+    sentence = silent_x_display_sentence(f"localhost:{number}.0", "linux")
+    assert f"port {X_TCP_PORT + number} of localhost" in sentence
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="abstract sockets are Linux's")
+def test_a_display_that_answers_is_not_refused():
+    number = unserved_display_number()
+    with socket.socket(socket.AF_UNIX) as server, socket.socket() as tcp_server:
+        server.bind(f"\0{X_SOCKET_FOLDER}/X{number}")  # where Xlib looks first; no file to clean up
+        server.listen()
+        tcp_server.bind(("127.0.0.1", X_TCP_PORT + number))
+        tcp_server.listen()
+        assert silent_x_display_sentence(f":{number}", "linux") is None
+        assert silent_x_display_sentence(f"unix:{number}.0", "linux") is None
+        assert silent_x_display_sentence(f"127.0.0.1:{number}", "linux") is None
+
+
+def test_a_wayland_session_is_not_refused_for_a_silent_x_display():
+    number = unserved_display_number()
+    assert display_problem({"WAYLAND_DISPLAY": "wayland-0", "DISPLAY": f":{number}"}, "linux") is None
 
 
 @pytest.fixture
@@ -207,15 +262,43 @@ def test_installing_where_the_data_folder_cannot_be_written_exits_2_with_one_lin
     assert "Traceback" not in result.stderr
 
 
-def test_uninstalling_names_the_folders_where_the_app_saves_digits_and_models(tmp_path, monkeypatch):
-    from mnist_pad.my_digits import default_store_path
-    from mnist_pad.user_data import models_directory, new_model_path
-
+@pytest.fixture
+def data_home(tmp_path, monkeypatch) -> Path:
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
     monkeypatch.delenv("MNIST_PAD_STORE", raising=False)
+    return tmp_path
+
+
+def test_uninstalling_names_the_saved_digits_and_models_where_they_are(data_home):
+    from mnist_pad.my_digits import DigitStore, default_store_path
+    from mnist_pad.user_data import models_directory, new_model_path
+
+    with DigitStore(default_store_path()) as store:
+        store.add([[(0.5, 0.2), (0.5, 0.8)]], 1)
+    model = new_model_path()
+    model.parent.mkdir(parents=True)
+    model.write_bytes(b"a model")
     text = desktop.user_data_text()
     assert str(default_store_path()) in text and str(models_directory()) in text
-    assert new_model_path().parent == models_directory() and str(tmp_path) in text
+    assert model.parent == models_directory() and str(data_home) in text
+
+
+def test_uninstalling_names_no_data_folder_that_does_not_exist(data_home):
+    from mnist_pad.user_data import data_directory
+
+    assert desktop.user_data_text() == "You have no saved digits or models to keep."
+    assert not data_directory().exists()
+
+
+def test_uninstalling_after_a_start_that_saved_nothing_names_no_digits_or_models(data_home):
+    from mnist_pad.my_digits import DigitStore, default_store_path
+    from mnist_pad.user_data import data_directory, models_directory
+
+    DigitStore(default_store_path()).close()  # what the window's first start leaves: an empty store
+    models_directory().mkdir()
+    text = desktop.user_data_text()
+    assert text.startswith("You have no saved digits or models to keep; ") and str(data_directory()) in text
+    assert "my-digits.sqlite" not in text and str(models_directory()) not in text
 
 
 def test_mnist_pad_is_a_gui_script_so_windows_opens_no_console():

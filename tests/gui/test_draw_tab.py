@@ -16,6 +16,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
 from mnist_pad.gui.draw.draw_tab import DrawTab
+from mnist_pad.gui.draw.views import format_percent
 from mnist_pad.gui.workers import PredictionRequest, PredictionWorker
 
 
@@ -60,7 +61,7 @@ def test_a_drawn_digit_is_recognised(tab, qtbot, digit, strokes):
     assert probs.sum() == pytest.approx(1.0, abs=1e-4)
     assert int(np.argmax(probs)) == digit
     assert tab.guess_label.text() == str(digit)
-    assert tab.confidence_label.text() == f"{probs[digit] * 100:.1f}%"
+    assert tab.confidence_label.text() == format_percent(probs[digit])
 
 
 def test_the_preview_shows_the_drawing_as_the_network_gets_it(tab, qtbot):
@@ -186,7 +187,23 @@ def test_the_shown_confidence_is_calibrated_by_the_cards_temperature(tab, qtbot)
     probs = wait_for_prediction(qtbot, tab)
     np.testing.assert_allclose(probs, rule.calibrated(SURE), atol=1e-6)
     assert probs[7] < SURE[7] - 0.1  # a softer, truer figure than the network's own
-    assert tab.confidence_label.text() == f"{probs[7] * 100:.1f}%" and tab.guess_label.text() == "7"
+    assert tab.confidence_label.text() == format_percent(probs[7]) and tab.guess_label.text() == "7"
+
+
+@pytest.mark.parametrize(
+    "probability, shown",
+    [(1.0, ">99.9%"), (0.99996, ">99.9%"), (0.9994, "99.9%"), (0.5, "50.0%"), (0.0004, "0.0%")],
+)
+def test_a_confidence_that_would_round_up_to_certain_is_not_shown_as_certain(probability, shown):
+    assert format_percent(probability) == shown
+
+
+def test_a_near_certain_digit_shows_more_than_99_9_percent_not_100(tab, qtbot):
+    nearly_certain = np.full(10, 1e-6) + np.eye(10)[7] * (1 - 9e-6)
+    tab.set_predictor(FixedPredictor(nearly_certain))
+    draw(tab.canvas, SEVEN)
+    wait_for_prediction(qtbot, tab)
+    assert tab.guess_label.text() == "7" and tab.confidence_label.text() == ">99.9%"
 
 
 def test_while_the_pen_is_down_a_half_drawn_digit_is_not_judged(tab, qtbot):

@@ -83,6 +83,41 @@ def test_a_digit_key_saves_the_drawing_under_that_label(tab, qtbot, collection):
     qtbot.waitUntil(lambda: not tab.saver.toast.isVisible(), timeout=5_000)  # the confirmation fades away
 
 
+def test_undoing_a_save_unsaves_it_and_redoing_saves_it_again(tab, qtbot, collection):
+    draw(tab.canvas, SEVEN)
+    wait_for_prediction(qtbot, tab)
+    drawn = tab.canvas.strokes()
+    QTest.keyClick(tab.canvas, Qt.Key.Key_7)
+    assert len(stored(collection)) == 1
+
+    QTest.keyClick(tab.canvas, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert strokes_equal(tab.canvas.strokes(), drawn)
+    assert stored(collection) == []  # back on the pad, and no longer saved
+    assert tab.saver.toast.text() == "No longer saved as 7 — 0 of your digits"
+    wait_for_prediction(qtbot, tab)
+    QTest.keyClick(tab.canvas, Qt.Key.Key_1)  # the newcomer's correction: saved once, as a 1
+    assert [s.label for s in stored(collection)] == [1]
+
+    QTest.keyClick(tab.canvas, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    QTest.keyClick(tab.canvas, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    [sample] = stored(collection)  # redo saved it again
+    assert sample.label == 1 and sample.predicted == 7 and strokes_equal(sample.strokes, drawn)
+    assert tab.canvas.is_empty() and tab.saver.toast.text() == "Saved as 1 — 1 of your digits"
+    assert collection.failures == []
+
+
+def test_a_save_whose_digit_is_gone_stays_cleared_on_undo_and_says_why(tab, qtbot, collection):
+    draw(tab.canvas, ONE)
+    QTest.keyClick(tab.canvas, Qt.Key.Key_1)
+    [sample] = stored(collection)
+    collection.delete([sample.id])  # deleted meanwhile, e.g. in the My digits tab
+    tab.canvas.undo_stack.undo()
+    assert len(collection.failures) == 1 and collection.failures[0].startswith("Your digit stays saved: ")
+    assert tab.canvas.is_empty()  # the step is dropped rather than half undone
+    tab.canvas.undo_stack.undo()  # the step before: the stroke
+    assert tab.canvas.is_empty() and not tab.canvas.undo_stack.canUndo()
+
+
 def test_a_digit_key_on_an_empty_pad_saves_nothing(tab, collection):
     QTest.keyClick(tab.canvas, Qt.Key.Key_4)
     assert stored(collection) == [] and not tab.saver.toast.isVisible()
@@ -126,6 +161,10 @@ def test_collecting_asks_for_the_digit_with_fewest_samples(tab, qtbot, collectio
     assert tab.saver.collect_bar.save_button.isEnabled()
     qtbot.mouseClick(tab.saver.collect_bar.save_button, Qt.MouseButton.LeftButton)  # accept: save as the 6
     assert collection.counts() == [2] * 10
+    tab.canvas.undo_stack.undo()  # unsaved, and the 6 is asked for again
+    assert collection.counts()[6] == 1 and tab.saver.prompt == 6 and not tab.canvas.is_empty()
+    tab.canvas.undo_stack.redo()
+    assert collection.counts() == [2] * 10 and tab.canvas.is_empty()
     assert tab.saver.prompt in range(10)  # all tied now: any digit
     asked = tab.saver.prompt
 

@@ -98,7 +98,7 @@ class DigitSaver(QObject):
         )
         self.collect_button.setToolTip("Save many digits quickly: you are asked for each digit in turn")
         self.save_hint = QLabel("Press 0–9 or click a bar to save it as that digit", parent)
-        self.save_hint.setToolTip("Enter saves it as the network's guess; Ctrl+Z after saving brings it back")
+        self.save_hint.setToolTip("Enter saves it as the network's guess; Ctrl+Z after saving brings it back and unsaves it")
         hint_font = QFont(self.save_hint.font())
         hint_font.setPixelSize(11)
         self.save_hint.setFont(hint_font)
@@ -130,17 +130,28 @@ class DigitSaver(QObject):
 
     @Slot(int)
     def save_as(self, label: int) -> bool:
-        """Save the drawing as ``label`` and clear the pad; False if there was nothing to save or it failed."""
+        """Save the drawing as ``label`` and clear the pad; False if there was nothing to save or it failed.
+
+        One undoable step: Ctrl+Z brings the drawing back and unsaves it, so that
+        saving it again makes no duplicate; Ctrl+Shift+Z saves it again.
+        """
         if self._collection is None or self._canvas.is_empty():
             return False
-        if self._collection.add(self._canvas.strokes(), label, self._current_guess()) is None:
-            return False  # the collection has said why; the drawing stays
-        self._canvas.clear()  # undoable: Ctrl+Z brings the drawing back
-        total = sum(self._collection.counts())
-        self.toast.show_message(f"Saved as {label} — {total} of your digits")
+        save = _Save(self, self._collection, self._canvas.strokes(), label, self._current_guess())
+        self._canvas.drawing.clear(along=save)  # saves it, then clears the pad
+        return save.sample_id is not None
+
+    def saved(self, label: int) -> None:
+        """After a save (or its redo): confirm it, and ask for the next digit while collecting."""
+        self._confirm(f"Saved as {label}")
         if self.collecting:
             self._ask_next()
-        return True
+
+    def unsaved(self, label: int, prompt: int | None) -> None:
+        """After the undo of a save: say so, and while collecting ask again for ``prompt``, asked when it was saved."""
+        self._confirm(f"No longer saved as {label}")
+        if self.collecting and prompt is not None:
+            self._ask(prompt)
 
     @Slot()
     def accept(self) -> bool:
@@ -175,10 +186,44 @@ class DigitSaver(QObject):
     def _ask_next(self) -> None:
         from mnist_pad.my_digits import next_prompt
 
-        self.prompt = next_prompt(self._collection.counts())
+        self._ask(next_prompt(self._collection.counts()))
+
+    def _ask(self, digit: int) -> None:
+        self.prompt = digit
         self.collect_bar.set_prompt(self.prompt)
         self._canvas.set_hint(f"Draw {article(self.prompt)} {self.prompt} here")
         self._update_save_button()
 
     def _update_save_button(self) -> None:
         self.collect_bar.save_button.setEnabled(not self._canvas.is_empty())
+
+    def _confirm(self, what: str) -> None:
+        total = sum(self._collection.counts())
+        self.toast.show_message(f"{what} — {total} of your digits")
+
+
+class _Save:
+    """Saving the pad's drawing, paired with the pad's clear as one undoable step (``Drawing.clear``):
+    undo deletes the saved digit before the drawing comes back, redo saves it again."""
+
+    def __init__(self, saver: DigitSaver, collection: DigitCollection, strokes, label: int, guess: int | None):
+        self.text = f"Save as {label}"
+        self._saver, self._collection = saver, collection
+        self._strokes, self._label, self._guess = strokes, label, guess
+        self._prompt = saver.prompt  # what collecting asked for when this drawing was saved
+        self.sample_id: int | None = None  # while saved
+
+    def redo(self) -> bool:
+        self.sample_id = self._collection.add(self._strokes, self._label, self._guess)
+        if self.sample_id is None:
+            return False  # the collection has said why; the drawing stays
+        self._saver.saved(self._label)
+        return True
+
+    def undo(self) -> bool:
+        # If the digit cannot be deleted, the pad stays clear: bringing the drawing back would invite a duplicate.
+        if not self._collection.delete([self.sample_id], "Your digit stays saved"):
+            return False
+        self.sample_id = None
+        self._saver.unsaved(self._label, self._prompt)
+        return True

@@ -200,7 +200,13 @@ class PadArea(QWidget):
 
 
 def format_percent(probability: float) -> str:
-    return f"{probability * 100:.1f}%"
+    """A confidence as a percentage to one decimal, the way every view shows one.
+
+    A softmax is never exactly 1, so a figure that would round up to "100.0%" shows
+    as ">99.9%": printed as certain, a calibrated confidence would say more than it knows.
+    """
+    shown = f"{probability * 100:.1f}"
+    return ">99.9%" if shown == "100.0" else f"{shown}%"
 
 
 def _fill_rounded(painter: QPainter, rect: QRectF, colour: QColor) -> None:

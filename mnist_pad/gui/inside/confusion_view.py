@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from mnist_pad.gui.draw.views import format_percent
 from mnist_pad.gui.style import ACCENT
 from mnist_pad.inspection import Predictions, row_percentages
 
@@ -165,7 +166,7 @@ class Gallery(QListWidget):
             probs = predictions.probabilities[index]
             said = int(np.argmax(probs))
             item = QListWidgetItem(
-                _icon(predictions.data.images[index]), f"{true} → {said}\n{probs[said] * 100:.0f}%"
+                _icon(predictions.data.images[index]), f"{true} → {said}\n{format_percent(probs[said])}"
             )
             item.setData(Qt.ItemDataRole.UserRole, index)
             hint = (
@@ -174,8 +175,8 @@ class Gallery(QListWidget):
                 else "An MNIST scan: it has no strokes."
             )
             item.setToolTip(
-                f"true {true}, predicted {said} with {probs[said] * 100:.1f}%;"
-                f" {true} had {probs[true] * 100:.1f}%. {hint}"
+                f"true {true}, predicted {said} with {format_percent(probs[said])};"
+                f" {true} had {format_percent(probs[true])}. {hint}"
             )
             self.addItem(item)
 

@@ -64,8 +64,9 @@ class DigitCollection(QObject):
         return self._change(lambda store: store.add(strokes, label, predicted),
                             "Your drawing was not saved and stays on the pad")
 
-    def delete(self, sample_ids: list[int]) -> bool:
-        return self._change(lambda store: store.delete(*sample_ids), "Nothing was deleted") is not None
+    def delete(self, sample_ids: list[int], consequence: str = "Nothing was deleted") -> bool:
+        """Remove these digits, all or none; ``consequence``: what ``failed`` says happened instead."""
+        return self._change(lambda store: store.delete(*sample_ids), consequence) is not None
 
     def restore(self, samples: list[Sample]) -> bool:
         return self._change(lambda store: store.restore(*samples), "The digits were not put back") is not None
