@@ -17,9 +17,9 @@ MAX_SHEAR = 0.2
 MAX_SHIFT_PX = 2.0
 MAX_WIDTH_CHANGE_PX = 0.8  # strokes get up to this much thinner or thicker
 DESCRIPTION = (
-    f"per image: stroke width +-{MAX_WIDTH_CHANGE_PX} px, rotation +-{MAX_ROTATION_DEG:g} deg, "
-    f"scale {SCALE_RANGE[0]}-{SCALE_RANGE[1]}, aspect +-{MAX_ASPECT_CHANGE:.0%}, "
-    f"slant +-{MAX_SHEAR}, shift +-{MAX_SHIFT_PX:g} px"
+    f"per image: stroke width ±{MAX_WIDTH_CHANGE_PX} px, rotation ±{MAX_ROTATION_DEG:g}°, "
+    f"scale {SCALE_RANGE[0]}-{SCALE_RANGE[1]}, aspect ±{MAX_ASPECT_CHANGE:.0%}, "
+    f"slant ±{MAX_SHEAR}, shift ±{MAX_SHIFT_PX:g} px"
 )
 
 

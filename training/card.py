@@ -6,6 +6,7 @@ import json
 import math
 import os
 import platform
+import re
 import shlex
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
@@ -14,7 +15,7 @@ from mnist_pad.files import card_path, file_sha256, write_bytes_atomic
 from training.augment import DESCRIPTION as AUGMENTATION
 from training.data import DATA_ENV_VAR
 from training.digit_styles import DESCRIPTION as DIGIT_STYLES
-from training.job import EMA_MOMENTUM
+from training.job import EMA_MOMENTUM, format_duration
 from training.not_digit_drawings import DESCRIPTION as MADE_UP_NOT_DIGITS
 from training.pen_augment import DESCRIPTION as PEN_AUGMENTATION
 
@@ -98,7 +99,8 @@ def write_card(
         "contributor_cross_validation": contributor_cross_validation,
         CARD_KEY: digit_rule,  # the not-a-digit rule and calibration, fitted on held-out digits
         "history": [  # epochs counted from 1, as everywhere a person reads them
-            {**{k: round(v, 6) for k, v in vars(epoch).items() if k != "epoch"}, "epoch": epoch.epoch + 1}
+            {**{k: round(v, 6) for k, v in vars(epoch).items() if k not in ("epoch", "clean_finish")},
+             "epoch": epoch.epoch + 1, "clean_finish": epoch.clean_finish}
             for epoch in result.epochs
         ],
         "command": portable_command(command, mnist_sha256),
@@ -203,18 +205,21 @@ def _trained_in_words(card: _CardReader) -> list[str]:
     if accuracy is not None:
         lines.append(f"It gets {_percent(accuracy)} of the MNIST test digits right, digits it never saw while training.")
     epochs = card.count("epochs_run", "how many epochs it trained")
+    clean_finish = min(_clean_finish_epochs_run(card), epochs or 0)
     if epochs is not None:
-        if card.card.get("stopped_early") is True:
-            why = "it stopped early because validation accuracy stopped improving"
-        elif card.card.get("cancelled") is True:
-            why = "it was stopped by hand"
+        # Counted apart, so that the count agrees with the command's --epochs.
+        trained, finish = _counted_epochs(epochs - clean_finish), f", then {_counted_epochs(clean_finish, 'clean-finish')}"
+        if card.card.get("cancelled") is True:  # by hand, in the clean finish or before it
+            trained = f"{trained}{finish if clean_finish else ''} (it was stopped by hand)"
         else:
-            why = "it ran every epoch it was given"
+            why = ("it stopped early because validation accuracy stopped improving"
+                   if card.card.get("stopped_early") is True else "it ran every epoch it was given")
+            trained = f"{trained} ({why}){finish if clean_finish else ''}"
         best, best_val = card.count("best_epoch", "which epoch it kept"), card.share("best_val_acc")
         kept = f"; the model kept is the one from epoch {best}" if best is not None else ""
         if best is not None and best_val is not None:
             kept += f", with {_percent(best_val)} of the held-out validation digits right"
-        lines.append(f"It trained for {epochs} epochs ({why}){kept}.")
+        lines.append(f"It trained for {trained}{kept}.")
     lines.append(_data_in_words(card))
     for source in _sources(card.card):
         if source.get("role") == "pen digits":
@@ -223,15 +228,14 @@ def _trained_in_words(card: _CardReader) -> list[str]:
             lines.append(_not_digits_in_words(card, source))
     augmentation, pen_augmentation = card.text("augmentation"), card.text("pen_augmentation")
     if augmentation:
-        lines.append(f"Each batch was varied at random, {augmentation}.")
+        lines.append(f"Each batch was varied at random, {_typeset(augmentation)}.")
     if pen_augmentation:
-        lines.append(f"Each pen digit was redrawn with a varied path: {pen_augmentation}.")
-    clean_finish, clean_step = card.count("clean_finish_epochs"), card.card.get("clean_finish_learning_rate")
-    if augmentation and clean_finish:
+        lines.append(f"Each pen digit was redrawn with a varied path: {_typeset(pen_augmentation)}.")
+    clean_step = card.card.get("clean_finish_learning_rate")
+    if clean_finish:
         at_step = f", at a learning rate of {clean_step:g}" if _is_number(clean_step) else ""
-        more = "one more epoch" if clean_finish == 1 else f"{clean_finish} more epochs"
-        lines.append(f"Then it went on from its best epoch for {more} on undistorted drawings{at_step}, "
-                     "kept only if validation improved.")
+        lines.append(f"The clean finish went on from its best epoch for {_counted_epochs(clean_finish, 'more')} on "
+                     f"undistorted drawings{at_step}, kept only if validation improved.")
     if card.share("averaged_weights"):
         lines.append("Its weights are a moving average of the weights over the last steps of training "
                      "(Polyak averaging), validated and kept instead of the last step's.")
@@ -242,7 +246,11 @@ def _trained_in_words(card: _CardReader) -> list[str]:
     made_up_count, made_up_kinds = card.count("drawings", card=made_up), card.text("kinds", card=made_up)
     if made_up_count and made_up_kinds:
         lines.append(f"It also learnt that {made_up_count:,} made-up drawings are not digits: {made_up_kinds}.")
-    for key, what in (("not_digit_weight", "A drawing that is not a digit"), ("mnist_weight", "An MNIST image")):
+    had_pen_digits = any(source.get("role") == "pen digits" for source in _sources(card.card))
+    # MNIST's weight is against pen digits: a run without them has nothing it weighed MNIST against.
+    weighed = (("not_digit_weight", "A drawing that is not a digit"),
+               *((("mnist_weight", "An MNIST image"),) if had_pen_digits else ()))
+    for key, what in weighed:
         weight = card.card.get(key)
         if _is_number(weight) and 0 < weight != 1:
             lines.append(f"{what} counted {weight:g} times a pen digit in the loss.")
@@ -275,11 +283,33 @@ def _trained_in_words(card: _CardReader) -> list[str]:
         machine, keras_version = card.text("machine", "on what machine"), card.text("keras_version")
         on = f" on {machine}" if machine else ""
         keras = f", with Keras {keras_version}" if keras_version else ""
-        lines.append(f"Training took {seconds / 60:.0f} minutes{on}{keras}.")
+        lines.append(f"Training took {format_duration(seconds)}{on}{keras}.")
     command = card.text("command", "how to train it again")
     if command:
         lines.append(_retrain_in_words(card.card, command))
     return lines
+
+
+def _clean_finish_epochs_run(card: _CardReader) -> int:
+    """How many of the epochs run were the clean finish's, as the card's history marks them."""
+    history = card.card.get("history")
+    rows = [row for row in history if isinstance(row, dict)] if isinstance(history, list) else []
+    if any("clean_finish" in row for row in rows):
+        return sum(row["clean_finish"] is True for row in rows)
+    # Cards written before epochs were marked: the finish ran whole unless the run was stopped by hand.
+    planned = card.count("clean_finish_epochs")
+    return planned if planned and card.text("augmentation") and card.card.get("cancelled") is not True else 0
+
+
+def _counted_epochs(count: int, kind: str = "") -> str:
+    """``count`` epochs, of a ``kind``: "one epoch", "one more epoch", "2 clean-finish epochs"."""
+    epoch = f"{kind} epoch" if kind else "epoch"
+    return f"one {epoch}" if count == 1 else f"{count} {epoch}s"
+
+
+def _typeset(text: str) -> str:
+    """Cards written before the descriptions were typeset say "+-12 deg": here it reads "±12°"."""
+    return re.sub(r"(\d) deg\b", "\\1°", text.replace("+-", "±"))
 
 
 def _data_in_words(card: _CardReader) -> str:

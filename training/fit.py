@@ -49,6 +49,7 @@ class _ProgressReporter(keras.callbacks.Callback):
         self._epoch_started = 0.0
         self._batches_per_epoch = 0
         self._epoch_learning_rate = float("nan")
+        self.clean_finish = False  # set while the clean finish runs: its epochs are reported as such
 
     def on_train_begin(self, logs=None):
         self._batches_per_epoch = self.params.get("steps") or 0
@@ -65,6 +66,7 @@ class _ProgressReporter(keras.callbacks.Callback):
                 BatchProgress(
                     self._epoch, batch + 1, self._batches_per_epoch,
                     float(logs.get("loss", float("nan"))), float(logs.get("acc", float("nan"))),
+                    clean_finish=self.clean_finish,
                 )
             )
         if self._cancel.is_set():
@@ -80,6 +82,7 @@ class _ProgressReporter(keras.callbacks.Callback):
             *(float(logs.get(k, float("nan"))) for k in ("loss", "acc", "val_loss", MONITOR)),
             seconds=time.perf_counter() - self._epoch_started,
             learning_rate=self._epoch_learning_rate,
+            clean_finish=self.clean_finish,
         )
         self._result.epochs.append(outcome)
         best = self._result.best_val_acc
@@ -182,6 +185,7 @@ def train(
         )
         if config.clean_finish_epochs:
             finish = [*averaging, checkpoint, reporter]  # a fixed number of epochs: no stopping, no halving
+            reporter.clean_finish = True
             _finish_clean(out_path, config, training_batches(False), val_batches, finish, len(result.epochs))
     except _Cancelled:
         pass  # the checkpoint holds the best finished epoch, if any

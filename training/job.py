@@ -91,6 +91,7 @@ class BatchProgress:
     batches_per_epoch: int
     loss: float
     acc: float
+    clean_finish: bool = False  # a batch of the clean finish (undistorted drawings, after the augmented epochs)
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,7 @@ class EpochResult:
     val_acc: float
     seconds: float
     learning_rate: float = float("nan")  # Adam's step as the epoch began
+    clean_finish: bool = False  # an epoch of the clean finish (undistorted drawings, after the augmented epochs)
 
 
 @dataclass
@@ -123,6 +125,11 @@ class TrainResult:
         return self.best_epoch is not None
 
     @property
+    def clean_finish_epochs(self) -> int:
+        """How many of the finished epochs were the clean finish's."""
+        return sum(epoch.clean_finish for epoch in self.epochs)
+
+    @property
     def outcome(self) -> str:
         if self.cancelled:
             return "Stopped"
@@ -130,9 +137,14 @@ class TrainResult:
 
     def summary(self, planned_epochs: int) -> str:
         took = format_duration(self.seconds)
-        complete = len(self.epochs)
+        complete, clean = len(self.epochs), self.clean_finish_epochs
         if self.cancelled:
             lines = [f"Stopped by you after {complete} of {planned_epochs} epochs ({took})."]
+        elif self.stopped_early and clean:  # early stopping ends the augmented epochs; the clean finish follows
+            lines = [
+                f"Early stopping ended the augmented epochs after {complete - clean} (val_acc had stopped "
+                f"improving), so {complete} of {planned_epochs} epochs ran ({took})."
+            ]
         elif self.stopped_early:
             lines = [
                 f"Early stopping ended the run after {complete} of {planned_epochs} epochs ({took}): "
@@ -140,6 +152,9 @@ class TrainResult:
             ]
         else:
             lines = [f"Trained {complete} epochs in {took}."]
+        if clean:  # counted among the epochs above, so said beside them
+            lines.append("The last epoch was the clean finish, on undistorted drawings." if clean == 1 else
+                         f"The last {clean} epochs were the clean finish, on undistorted drawings.")
         if self.checkpoint_written:
             lines.append(f"Best val_acc {self.best_val_acc:.4f}, at epoch {self.best_epoch + 1}.")
             lines.append(f"Saved to {self.out_path}")

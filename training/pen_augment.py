@@ -21,8 +21,8 @@ END_CHANGE = 0.1  # a stroke end loses or gains up to this fraction of the strok
 END_CHANGE_PROBABILITY = 0.3  # per stroke end
 WIDTH_RANGE = (STROKE_WIDTH - 0.7, STROKE_WIDTH + 0.7)  # pixels of 28
 DESCRIPTION = (
-    f"pen path per sample: rotation +-{MAX_ROTATION_DEG:g} deg, slant +-{MAX_SHEAR}, "
-    f"aspect +-{MAX_ASPECT_CHANGE:.0%}, height {SCALE_RANGE[0]}-{SCALE_RANGE[1]} of the pad, "
+    f"pen path per sample: rotation ±{MAX_ROTATION_DEG:g}°, slant ±{MAX_SHEAR}, "
+    f"aspect ±{MAX_ASPECT_CHANGE:.0%}, height {SCALE_RANGE[0]}-{SCALE_RANGE[1]} of the pad, "
     f"jitter {JITTER} pad, stroke ends cut or extended by up to {END_CHANGE:.0%} "
     f"(p={END_CHANGE_PROBABILITY} per end), stroke width {WIDTH_RANGE[0]:.1f}-{WIDTH_RANGE[1]:.1f} px"
 )

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from mnist_pad.gui.app_state import AppState
 from mnist_pad.gui.dialogs import APP_NAME, show_error
 from mnist_pad.gui.draw.draw_tab import DrawTab
+from mnist_pad.gui.status_message import show_status_message
 from mnist_pad.gui.threads import keep_until_finished
 from mnist_pad.gui.workers import ModelLoader
 from mnist_pad.load_order import NewestSuccessWins
@@ -264,7 +265,7 @@ class MainWindow(QMainWindow):
     @Slot(str)
     def _adapted(self, sentence: str) -> None:
         self.tabs.setCurrentWidget(self.draw_tab)
-        self.statusBar().showMessage(sentence, STATUS_MESSAGE_MS)
+        show_status_message(self.statusBar(), sentence, STATUS_MESSAGE_MS)
 
     def choose_model(self) -> None:
         # Here, not at the top: its enums take 3 ms to build, which the first paint need not wait for.
@@ -293,7 +294,7 @@ class MainWindow(QMainWindow):
         except PlainError as error:
             self.show_error(str(error))
         else:
-            self.statusBar().showMessage(f"Exported {written}", EXPORTED_MESSAGE_MS)
+            show_status_message(self.statusBar(), f"Exported {written}", EXPORTED_MESSAGE_MS)
 
     def open_model(self, path: str) -> None:
         """Load ``path`` in the background; the current model serves until it is ready."""

@@ -270,7 +270,8 @@ def test_card_in_words_tells_the_cards_figures(default_model):
     card = read_card(Path(default_model))
     text = " ".join(card_in_words(card, default_model.name))
     assert f"{card['test_accuracy'] * 100:.2f}%" in text
-    assert f"{card['epochs_run']} epochs" in text and f"epoch {card['best_epoch']}" in text
+    augmented = card["epochs_run"] - card["clean_finish_epochs"]  # the finish is counted apart
+    assert f"{augmented} epochs" in text and "then one clean-finish epoch" in text and f"epoch {card['best_epoch']}" in text
     assert ("stopped early" if card["stopped_early"] else "ran every epoch") in text
     assert portable_command(card["command"], card["data_sha256"]) in text
     held_out = [card[key] for key in ("contributor_cross_validation", "writer_cross_validation") if card.get(key)]

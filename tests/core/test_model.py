@@ -128,8 +128,12 @@ def test_a_clean_finish_goes_on_unaugmented_from_the_best_epoch_at_a_third_of_th
         if improved and len(heard) <= config.epochs:  # the checkpoint now holds this augmented epoch
             best_weights[:] = [keras.saving.load_model(tmp_path / "m.h5", compile=False).get_weights()]
 
-    result = train(sample_data, tmp_path / "m.h5", config, on_epoch=on_epoch)
+    batches = []
+    result = train(sample_data, tmp_path / "m.h5", config, on_epoch=on_epoch, on_batch=batches.append)
     assert [e.epoch for e in result.epochs] == [0, 1, 2, 3, 4]
+    # The finish's epochs and batches say so: the Train tab and the card count them apart.
+    assert [e.clean_finish for e in result.epochs] == [False] * 3 + [True] * 2 and result.clean_finish_epochs == 2
+    assert {b.epoch for b in batches if b.clean_finish} == {3, 4} and not any(b.clean_finish for b in batches[:3])
     assert [sequence.augment for sequence in trained_on] == [True, False]
     steps = [e.learning_rate for e in result.epochs]
     assert steps[3:] == pytest.approx([config.learning_rate / 3] * 2)

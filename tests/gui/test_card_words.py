@@ -176,3 +176,59 @@ def test_a_source_whose_role_is_not_text_is_passed_over():
     card["sources"][2]["role"] = []
     retrain = next(line for line in card_in_words(card, "m.h5") if line.startswith("To train it again"))
     assert card["sources"][1]["sha256"] in retrain and card["sources"][2]["sha256"] not in retrain
+
+
+# -- what the card counts agrees with the command that made it ---------------------------------
+
+
+def test_the_clean_finish_is_counted_apart_so_the_epochs_said_agree_with_the_command(tmp_path, sample_path):
+    from training.card import train_command
+    from training.data import load_mnist
+
+    config = TrainConfig(epochs=2, augment=True, clean_finish_epochs=1)
+    epochs = [EpochResult(e, 0.3, 0.9, 0.2, 0.95 + e / 100, 12.0, clean_finish=e == 2) for e in range(3)]
+    result = TrainResult(tmp_path / "m.h5", epochs, best_epoch=2, seconds=36.0)
+    write_card(tmp_path / "m.h5", load_mnist(sample_path), config, result, 0.98,
+               train_command(config, str(sample_path), tmp_path / "m.h5"))
+    card = read_card(tmp_path / "m.h5")
+    assert [row["clean_finish"] for row in card["history"]] == [False, False, True]
+    text = words(card)
+    assert "--epochs 2" in card["command"] and "--clean-finish 1" in card["command"]
+    assert "It trained for 2 epochs (it ran every epoch it was given), then one clean-finish epoch;" in text
+    assert "The clean finish went on from its best epoch for one more epoch on undistorted drawings" in text
+
+    # Stopped by hand before the finish began: no finish is counted or told.
+    stopped = {**card, "cancelled": True, "epochs_run": 1, "history": card["history"][:1]}
+    assert "It trained for one epoch (it was stopped by hand);" in words(stopped)
+    assert "clean finish" not in words(stopped)
+
+
+@pytest.mark.parametrize("path", SHIPPED_CARDS[:1], ids=lambda p: p.name)
+def test_the_shipped_card_counts_the_epochs_its_command_asks_for(path):
+    card = json.loads(path.read_text())  # written before epochs were marked: the finish is the card's last epoch
+    asked = int(re.search(r"--epochs (\d+)", card["command"]).group(1))
+    assert card["epochs_run"] == asked + card["clean_finish_epochs"]
+    assert f"It trained for {asked} epochs (it ran every epoch it was given), then one clean-finish epoch" in words(card)
+
+
+@pytest.mark.parametrize(("seconds", "said"), [(45.2, "45 s"), (80, "1 min 20 s"), (504.5, "8 min 24 s")])
+def test_a_short_training_is_said_in_seconds(seconds, said):
+    card = json.loads(SHIPPED_CARDS[0].read_text())
+    assert f"Training took {said} on " in words({**card, "training_seconds": seconds})
+
+
+def test_the_weight_of_mnist_is_said_only_for_a_run_with_pen_digits():
+    card = json.loads(SHIPPED_CARDS[0].read_text())
+    assert "An MNIST image counted 3 times a pen digit" in words(card)
+    without_pen = [source for source in card["sources"] if source["role"] != "pen digits"]
+    assert "An MNIST image counted" not in words({**card, "sources": without_pen})
+
+
+def test_the_augmentation_ranges_read_plus_minus_and_degrees():
+    from training.augment import DESCRIPTION
+    from training.pen_augment import DESCRIPTION as PEN_DESCRIPTION
+
+    card = json.loads(SHIPPED_CARDS[0].read_text())  # written as "+-12 deg"
+    for text in (words(card), DESCRIPTION, PEN_DESCRIPTION):
+        assert "+-" not in text and " deg" not in text
+    assert "stroke width ±0.8 px, rotation ±12°," in words(card) and "rotation ±12°" in PEN_DESCRIPTION

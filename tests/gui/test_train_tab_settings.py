@@ -113,7 +113,7 @@ def test_the_data_line_says_which_source_will_be_used(qtbot, settings, monkeypat
 def test_the_data_line_fits_the_width_the_tab_gives_it_and_shows_all_of_it_when_there_is_room(
     qtbot, settings, monkeypatch
 ):
-    from PySide6.QtGui import QTextDocument
+    from PySide6.QtGui import QFontMetrics, QTextDocument
 
     monkeypatch.delenv("MNIST_PAD_DATA", raising=False)
     tab = TrainTab(settings=settings)
@@ -125,8 +125,9 @@ def test_the_data_line_fits_the_width_the_tab_gives_it_and_shows_all_of_it_when_
         document.setHtml(label.text())
         return document.toPlainText().split("\n")
 
-    def widest_line() -> int:
-        return max(label.fontMetrics().horizontalAdvance(line) for line in shown_lines())
+    def widest_line() -> int:  # each line in the font it is drawn in
+        name, detail = shown_lines()
+        return max(label.fontMetrics().horizontalAdvance(name), QFontMetrics(label.detail_font()).horizontalAdvance(detail))
 
     tab.resize(700, 600)  # the window's own width, where "Keras MNIST download" was cut off
     tab.show()
@@ -188,3 +189,100 @@ def test_importing_the_tab_leaves_tensorflow_to_the_worker():
     )
     loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert loaded.stdout.strip() == "[]"
+
+
+# -- what the tab counts and shows --------------------------------------------------------
+
+
+def test_the_clean_finish_is_said_beside_the_epochs_and_the_run_plans_both(qtbot, settings, sample_path):
+    tab = TrainTab(data_path=str(sample_path), settings=settings)
+    qtbot.addWidget(tab)
+    tab.show()
+    finish = tab.form.recipe.clean_finish_epochs
+    assert finish == 1  # the shipped model's recipe
+    tab.form.epochs_spin.setValue(1)
+    tab.form.augment_check.setChecked(True)
+    assert tab.form.clean_finish_label.isVisible() and tab.form.clean_finish_label.text() == "+ 1 clean-finish epoch"
+    assert tab.form.config().most_epochs == tab.form.epochs_spin.value() + finish  # what the form says is what runs
+    tab.form.augment_check.setChecked(False)
+    assert not tab.form.clean_finish_label.isVisible() and tab.form.config().most_epochs == 1
+
+
+def test_the_clean_finish_epoch_is_named_in_the_progress_bar_the_table_the_curves_and_the_summary(
+    qtbot, settings, sample_path
+):
+    from types import SimpleNamespace
+
+    from training.job import BatchProgress, EpochResult, TrainResult
+
+    tab = TrainTab(data_path=str(sample_path), settings=settings)
+    qtbot.addWidget(tab)
+    tab._job_started(SimpleNamespace(activity="Training", epochs=2))
+    augmented = EpochResult(0, 0.2, 0.95, 0.1, 0.97, 3.0)
+    clean = EpochResult(1, 0.1, 0.97, 0.09, 0.98, 3.0, clean_finish=True)
+    tab._on_batch(BatchProgress(0, 5, 10, 0.2, 0.95))
+    tab._repaint_progress()
+    assert tab.progress_bar.format().startswith("Epoch 1/2") and not tab.curves.loss_plot.clean_finish_line.isVisible()
+    tab._on_epoch(augmented)
+    tab._on_batch(BatchProgress(1, 5, 10, 0.1, 0.97, clean_finish=True))
+    tab._repaint_progress()
+    assert tab.progress_bar.format().startswith("Clean-finish epoch 2/2")
+    for plot in (tab.curves.loss_plot, tab.curves.error_plot):
+        assert plot.clean_finish_line.isVisible() and plot.clean_finish_line.value() == 1  # where epoch 2 begins
+    tab._on_epoch(clean)
+    assert [tab.table.item(row, 0).text() for row in range(2)] == ["1", "2 clean"]
+
+    done = TrainResult(Path("/m/x.h5"), [augmented, clean], best_epoch=1, seconds=20).summary(planned_epochs=2)
+    assert "Trained 2 epochs in 20 s.\nThe last epoch was the clean finish, on undistorted drawings." in done
+    early = TrainResult(Path("/m/x.h5"), [augmented, clean], best_epoch=1, stopped_early=True, seconds=20)
+    assert "Early stopping ended the augmented epochs after 1 (val_acc had stopped improving), so 2 of 7" in (
+        early.summary(planned_epochs=7))
+
+
+def test_use_this_model_waits_for_a_run_that_wrote_a_model(qtbot, settings, sample_path):
+    tab = TrainTab(data_path=str(sample_path), settings=settings)
+    qtbot.addWidget(tab)
+    tab.show()
+    assert not tab.use_button.isEnabled()
+
+
+def test_the_captions_fit_the_default_window_and_a_long_result_leaves_the_settings_their_height(
+    qtbot, settings, sample_path, monkeypatch
+):
+    from PySide6.QtGui import QFontMetrics, QTextDocument
+    from PySide6.QtWidgets import QAbstractButton, QLabel
+
+    from mnist_pad.gui.main_window import DEFAULT_SIZE
+    from mnist_pad.gui.train.name_label import NameLabel
+
+    monkeypatch.setenv("MNIST_PAD_DATA", str(sample_path))
+    tab = TrainTab(settings=settings)  # "from $MNIST_PAD_DATA", "MNIST only", "digits only"
+    qtbot.addWidget(tab)
+    tab.resize(DEFAULT_SIZE.width(), DEFAULT_SIZE.height() - 70)  # less the menu, tab and status bars
+    tab.show()
+    qtbot.waitExposed(tab)
+
+    def shown_lines(label: NameLabel) -> list[str]:
+        document = QTextDocument()
+        document.setHtml(label.text())
+        return document.toPlainText().split("\n")
+
+    name_labels = tab.form.findChildren(NameLabel)
+    assert len(name_labels) == 3
+    for label in name_labels:
+        assert shown_lines(label) == list(label.lines()), "a caption was elided at the default size"
+        name, detail = label.lines()
+        width = label.contentsRect().width()
+        assert label.fontMetrics().horizontalAdvance(name) <= width
+        assert QFontMetrics(label.detail_font()).horizontalAdvance(detail) <= width
+        assert label.height() >= label.sizeHint().height(), "the grey line's tails are cut"
+    for widget in [*tab.form.findChildren(QLabel), *tab.form.findChildren(QAbstractButton)]:
+        if widget.isVisible() and not isinstance(widget, NameLabel):
+            hint = widget.sizeHint()
+            assert widget.width() >= hint.width() and widget.height() >= hint.height(), widget.text()
+
+    form_height = tab.form.height()
+    assert form_height >= tab.form.sizeHint().height()
+    tab.summary_label.setText("\n".join(f"A long line of the result, number {n}, about the run." for n in range(40)))
+    qtbot.wait(50)
+    assert tab.form.height() == form_height and tab.summary_area.verticalScrollBar().isVisible()

@@ -106,7 +106,7 @@ class Adaptation(QObject):
             self.model_requested.emit(str(result.out_path))
             self.adapted.emit(
                 f"Now reading your handwriting with {result.out_path.name}, adapted to {result.digits} of your "
-                f"digits; File ▸ Back to {base} returns to the model before."
+                f"digits; File ▸ Back to {base} undoes it."
             )
 
     @Slot(str)

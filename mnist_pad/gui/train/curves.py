@@ -9,6 +9,9 @@ Accuracy is shown as its error rate (1 - accuracy) on a log axis: late in
 training 98% and 99% accuracy are 2% and 1% error, a factor of two that a
 log axis shows as plainly as 80% against 40%, where a linear 0-1 axis
 draws them on one line.
+
+A dashed line marks where the clean finish begins: its epochs are counted on the
+same axis, on undistorted drawings, so their loss drops for a reason of their own.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 TRAIN_COLOUR = "#1f77b4"
 VALIDATION_COLOUR = "#e8710a"
 RUNNING_COLOUR = "#9ecae9"
+CLEAN_FINISH_COLOUR = "#888"
 MAX_EPOCH_TICKS = 10
 Y_AXIS_WIDTH = 44  # fixed, so that new tick labels never re-lay out the plot
 EXPAND_PAD = 0.3  # of the data's span, when a value leaves the view: few re-ranges per epoch
@@ -69,6 +73,18 @@ class _MetricPlot(pg.PlotWidget):
             [], [], pen=pg.mkPen(VALIDATION_COLOUR, width=2), symbol="s", symbolSize=6,
             symbolBrush=VALIDATION_COLOUR, symbolPen=None,
         )
+        self.clean_finish_line = pg.InfiniteLine(
+            angle=90, movable=False, pen=pg.mkPen(CLEAN_FINISH_COLOUR, style=Qt.PenStyle.DashLine),
+            label="clean finish", labelOpts={"position": 0.9, "color": CLEAN_FINISH_COLOUR},
+        )
+        self.addItem(self.clean_finish_line, ignoreBounds=True)
+        self.clean_finish_line.hide()
+
+    def mark_clean_finish(self, epoch: int | None) -> None:
+        """Where the clean finish begins (0-based epoch), or no mark."""
+        self.clean_finish_line.setVisible(epoch is not None)
+        if epoch is not None:
+            self.clean_finish_line.setPos(epoch)
 
     def show_epochs(self, epochs: int) -> None:
         margin = 0.04 * epochs  # room for the last epoch's symbols
@@ -134,9 +150,11 @@ class TrainingCurves(QWidget):
         self._epoch_values: dict[str, list[float]] = {k: [] for k in ("loss", "error", "val_loss", "val_error")}
         # The lowest and highest value of each metric so far, running values included.
         self._extent = {k: (math.inf, -math.inf) for k in self._epoch_values}
+        self.clean_finish_from: int | None = None  # the first clean-finish epoch, 0-based
         for plot in (self.loss_plot, self.error_plot):
             plot.show_epochs(epochs)
             plot.disableAutoRange()
+            plot.mark_clean_finish(None)
         self.loss_plot.set_value_range(0, 2.5)  # an untrained network's loss is about ln 10 = 2.3
         self.error_plot.set_value_range(1, 100)  # an untrained network errs 90% of the time
         self._running_dirty = self._epochs_dirty = True
@@ -144,6 +162,10 @@ class TrainingCurves(QWidget):
 
     def add_batch(self, progress) -> None:
         """``progress``: a training.job.BatchProgress."""
+        if progress.clean_finish and self.clean_finish_from is None:
+            self.clean_finish_from = progress.epoch
+            for plot in (self.loss_plot, self.error_plot):
+                plot.mark_clean_finish(progress.epoch)
         if progress.batch == 1 and self._running_x:
             self._running_x.append(float(progress.epoch))
             self._running_loss.append(math.nan)

@@ -1,4 +1,4 @@
-"""The Train tab's table of finished epochs, the best one in bold."""
+"""The Train tab's table of finished epochs, the best one in bold, the clean finish's named."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
 )
 
 COLUMNS = ("epoch", "loss", "acc", "val_loss", "val_acc", "seconds")
+CLEAN_FINISH_TIP = "The clean finish: an epoch on undistorted drawings, from the best augmented epoch"
 
 
 class EpochTable(QTableWidget):
@@ -35,10 +36,13 @@ class EpochTable(QTableWidget):
         row = self.rowCount()
         self.insertRow(row)
         values = (result.loss, result.acc, result.val_loss, result.val_acc)
-        cells = [str(result.epoch + 1), *(f"{v:.4f}" for v in values), f"{result.seconds:.1f}"]
+        epoch = f"{result.epoch + 1} clean" if result.clean_finish else str(result.epoch + 1)
+        cells = [epoch, *(f"{v:.4f}" for v in values), f"{result.seconds:.1f}"]
         for column, text in enumerate(cells):
             item = QTableWidgetItem(text)
             item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+            if result.clean_finish:
+                item.setToolTip(CLEAN_FINISH_TIP)
             self.setItem(row, column, item)
         self._mark_best_row()
         self.scrollToBottom()

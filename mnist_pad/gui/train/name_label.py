@@ -5,8 +5,10 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtGui import QFont, QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
+
+DETAIL_SCALE = 0.85  # the grey line's font, of the label's
 
 
 class NameLabel(QLabel):
@@ -38,6 +40,16 @@ class NameLabel(QLabel):
         self._elide()
 
     def _elide(self) -> None:
-        metrics, width = self.fontMetrics(), max(1, self.contentsRect().width())
-        name, detail = (metrics.elidedText(line, Qt.TextElideMode.ElideMiddle, width) for line in self.lines())
-        self.setText(f"{html.escape(name)}<br><small style='color:#777'>{html.escape(detail)}</small>")
+        width = max(1, self.contentsRect().width())
+        # Each line is measured in the font it is drawn in: the grey line's smaller one fits more.
+        detail_font = self.detail_font()
+        name = self.fontMetrics().elidedText(self._name, Qt.TextElideMode.ElideMiddle, width)
+        detail = QFontMetrics(detail_font).elidedText(self._detail, Qt.TextElideMode.ElideMiddle, width)
+        self.setText(f"{html.escape(name)}<br><span style='font-size:{detail_font.pointSizeF():g}pt; color:#777'>"
+                     f"{html.escape(detail)}</span>")
+
+    def detail_font(self) -> QFont:
+        """The grey line's font."""
+        font = QFont(self.font())
+        font.setPointSizeF(self.font().pointSizeF() * DETAIL_SCALE)
+        return font

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QMenu,
     QPushButton,
@@ -76,6 +77,14 @@ class TrainSettingsForm(QGroupBox):
         self.samples_spin.setToolTip("Train on the first N training images only (a quicker, rougher run).")
         self.epochs_spin = QSpinBox()
         self.epochs_spin.setRange(1, 1000)
+        self.epochs_spin.setToolTip("Early stopping may end them sooner; with Augment, the clean finish follows them.")
+        # The clean finish adds epochs to the run: said beside the epochs asked for, so that the count agrees.
+        finish = self.recipe.clean_finish_epochs
+        self.clean_finish_label = QLabel(f"+ {finish} clean-finish epoch{'s' if finish != 1 else ''}")
+        self.clean_finish_label.setToolTip(
+            f"After the augmented epochs, training goes on from the best of them for "
+            f"{_epochs(finish)} on undistorted drawings, as the shipped model was made."
+        )
         self.batch_spin = QSpinBox()
         self.batch_spin.setRange(1, 100_000)
         self.augment_check = QCheckBox("Augment: random warps, stroke widths")
@@ -101,6 +110,7 @@ class TrainSettingsForm(QGroupBox):
             "open or closed four, five with its bar last, crossed seven, straight or curled nine."
         )
         self.pen_files.changed.connect(self._enable_pen_options)
+        self.augment_check.toggled.connect(self._show_clean_finish)
         self.not_digit_files = PenFilesChooser(NOT_DIGITS)
         self.not_digit_files.setToolTip("Drawings that are not digits (letters, say), learnt with no digit as "
                                         "their answer, so that the app can say when a drawing is not a digit.")
@@ -136,7 +146,7 @@ class TrainSettingsForm(QGroupBox):
         form.addRow("Not digits", self.not_digit_files)
         form.addRow("", self.made_up_spin)
         form.addRow("Training images", self.samples_spin)
-        form.addRow("Epochs", self.epochs_spin)
+        form.addRow("Epochs", row(self.epochs_spin, self.clean_finish_label))
         form.addRow("Batch size", self.batch_spin)
         form.addRow(self.augment_check)
         form.addRow(self.start_check)
@@ -165,6 +175,7 @@ class TrainSettingsForm(QGroupBox):
         self.pen_files.set_paths([p for p in pen_paths if Path(p).is_file()])
         self.not_digit_files.set_paths([p for p in not_digit_paths if Path(p).is_file()])
         self._enable_pen_options()
+        self._show_clean_finish()
         # --data on the command line is this run's explicit choice (the remembered
         # pick stays for later runs); a pick that no longer exists would only fail.
         keep = picked and not self.command_line_data and Path(picked).exists()
@@ -190,6 +201,9 @@ class TrainSettingsForm(QGroupBox):
         has_pen_digits = bool(self.pen_files.paths())
         self.repeat_spin.setEnabled(has_pen_digits)
         self.styles_check.setEnabled(has_pen_digits)
+
+    def _show_clean_finish(self) -> None:
+        self.clean_finish_label.setVisible(self.config().clean_finish_epochs > 0)
 
     def set_data_path(self, path: str | None) -> None:
         """Train on ``path`` (an .npz or IDX folder) from now on; None: the default source."""

@@ -14,10 +14,13 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
+    QFrame,
     QHBoxLayout,
     QLabel,
     QProgressBar,
     QPushButton,
+    QScrollArea,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -33,7 +36,7 @@ from training.job import format_duration
 from training.jobs import TrainJob
 
 REPAINT_INTERVAL_MS = 50
-SETTINGS_PANEL_WIDTH = 340
+SETTINGS_PANEL_WIDTH = 340  # at least: wider where the settings' captions need it (a larger font)
 
 
 def default_settings() -> QSettings:
@@ -104,9 +107,21 @@ class TrainTab(QWidget):
         self.use_button = QPushButton("Use this model")
         self.use_button.setToolTip("Switch the Draw tab to the model this run wrote")
         self.use_button.clicked.connect(self._use_model)
+        self.use_button.setEnabled(False)  # until a run has written a model
 
         self.table = EpochTable()
         self.curves = TrainingCurves(self)
+
+        # The result (the comparison, a deep path) is read beside the epochs and scrolls when long;
+        # the settings keep their height.
+        self.form.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self.summary_area = QScrollArea()
+        self.summary_area.setWidget(self.summary_label)
+        self.summary_area.setWidgetResizable(True)
+        self.summary_area.setFrameShape(QFrame.Shape.NoFrame)
+        # Ignored: it asks for no room of its own, so that the tab fits the window's default size.
+        self.summary_area.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
+        self.summary_label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
 
         left = QVBoxLayout()
         left.addWidget(self.form)
@@ -114,19 +129,18 @@ class TrainTab(QWidget):
         left.addSpacing(6)
         left.addWidget(self.progress_bar)
         left.addWidget(self.status_label)
-        left.addSpacing(6)
-        left.addWidget(self.summary_label)
-        left.addWidget(self.use_button)
         left.addStretch(1)
         left_panel = QWidget()
         left_panel.setLayout(left)
-        left_panel.setFixedWidth(SETTINGS_PANEL_WIDTH)
+        left_panel.setMinimumWidth(SETTINGS_PANEL_WIDTH)
         left.setContentsMargins(0, 0, 0, 0)
 
         right = QVBoxLayout()
         right.setContentsMargins(0, 0, 0, 0)
         right.addWidget(self.curves, 5)
-        right.addWidget(self.table, 3)
+        right.addWidget(self.table, 2)
+        right.addWidget(self.summary_area, 2)
+        right.addWidget(self.use_button, 0, Qt.AlignmentFlag.AlignRight)
 
         layout = QHBoxLayout(self)
         layout.addWidget(left_panel)
@@ -222,8 +236,9 @@ class TrainTab(QWidget):
         total = self._planned_epochs * p.batches_per_epoch
         self.progress_bar.setRange(0, total)
         self.progress_bar.setValue(p.epoch * p.batches_per_epoch + p.batch)
+        epoch = "Clean-finish epoch" if p.clean_finish else "Epoch"  # the clean finish is counted: say so
         self.progress_bar.setFormat(
-            f"Epoch {p.epoch + 1}/{self._planned_epochs} · batch {p.batch}/{p.batches_per_epoch}"
+            f"{epoch} {p.epoch + 1}/{self._planned_epochs} · batch {p.batch}/{p.batches_per_epoch}"
         )
         left = self._eta.seconds_left(p, time.monotonic())
         if self.stop_button.isEnabled():  # not while "Stopping…" is shown
