@@ -218,7 +218,7 @@ def render_card_beside(path: Path) -> None:
 
     card = read_card(path)
     lines = card_in_words(card, path.name)
-    accuracy = LoadedModel(model=None, path=path, card=card).test_accuracy  # what the status bar shows
+    accuracy = LoadedModel(path, card).test_accuracy  # what the status bar shows
     question_mark_in_card = "?" in card_path(path).read_text(encoding="utf-8", errors="replace")
     if not lines or any(not isinstance(line, str) or not line for line in lines):
         raise AssertionError(f"the card of {path.name} rendered as {lines!r}")

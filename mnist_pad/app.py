@@ -129,12 +129,17 @@ def main(argv: list[str] | None = None) -> int:
         print(f"mnist-pad: {problem}", file=sys.stderr)
         return 2
 
+    from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication
 
     from mnist_pad.desktop import APP_ID
     from mnist_pad.gui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    # Qt merges the mouse moves queued while the GUI thread is busy into the last one: a
+    # stroke drawn then would become a straight line. Every point is kept instead. (After
+    # the QApplication: the X11 platform sets its default while the application starts.)
+    QApplication.setAttribute(Qt.ApplicationAttribute.AA_CompressHighFrequencyEvents, False)
     app.setApplicationName("mnist-pad")
     app.setDesktopFileName(APP_ID)  # launchers and Wayland find the entry and its icon by it
     window = MainWindow(model_path=args.model, data_path=args.data)

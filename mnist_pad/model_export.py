@@ -1,7 +1,8 @@
 """File ▸ Export model…: the model in use as a ``.keras`` file (Keras 3's own format) with its card.
 
 Pure: nothing here imports Qt. Both files are written atomically, the model first:
-a card is never left beside a model it does not describe.
+a card is never left beside a model it does not describe. The runtime file that the
+app draws with (``mnist_pad.runtime``) is written last, keyed by the new file's content.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from pathlib import Path
 from mnist_pad.errors import PlainError, first_line
 from mnist_pad.files import card_path, file_sha256, write_atomic, write_bytes_atomic
 from mnist_pad.model_io import LoadedModel
+from mnist_pad.runtime_export import write_runtime_file_unless_refused
 
 EXPORT_SUFFIX = ".keras"
 
@@ -44,6 +46,7 @@ def export_model(loaded: LoadedModel, chosen: Path) -> Path:
     try:
         write_atomic(target, loaded.model.save)
         write_bytes_atomic(card_path(target), card)
+        write_runtime_file_unless_refused(loaded.model, target)
     except OSError as error:
         raise ExportError(
             f"{target.parent}: this folder cannot be written ({error.strerror or first_line(error)}), "

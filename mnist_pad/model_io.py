@@ -14,7 +14,6 @@ import json
 import os
 import threading
 import zipfile
-from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
@@ -42,11 +41,27 @@ class ModelLoadError(PlainError):
     """A model file that cannot be used; the message is one plain sentence naming it."""
 
 
-@dataclass(frozen=True)
 class LoadedModel:
-    model: object  # keras.Model; typed loosely so that this module imports no Keras
-    path: Path
-    card: dict | None
+    """A checked model file and its card; its Keras network is loaded when first asked for.
+
+    The live path predicts through the runtime (``mnist_pad.runtime``) and needs no Keras:
+    TensorFlow (seconds, hundreds of MB) is imported only by what asks for ``model``,
+    which must therefore ask off the GUI thread.
+    """
+
+    def __init__(self, path: str | os.PathLike, card: dict | None, model=None):
+        self.path = Path(path)
+        self.card = card
+        self._model = model  # keras.Model; typed loosely so that this module imports no Keras
+        self._model_lock = threading.Lock()
+
+    @property
+    def model(self):
+        """The keras.Model, loaded (safely, and checked) on first use."""
+        with self._model_lock:
+            if self._model is None:
+                self._model = _load_keras_model(self.path)
+            return self._model
 
     @property
     def test_accuracy(self) -> float | None:
@@ -232,10 +247,21 @@ def _single_inbound_name(nodes) -> str | None:
         return None
 
 
-def load_model(path: str | os.PathLike) -> LoadedModel:
-    """Load a model for prediction; every failure becomes a ModelLoadError sentence."""
+def open_model_file(path: str | os.PathLike) -> LoadedModel:
+    """A model file checked without TensorFlow, its Keras network left for later; ModelLoadError if unusable."""
     path = Path(path)
     inspect_model_file(path)
+    return LoadedModel(path, read_card(path))
+
+
+def load_model(path: str | os.PathLike) -> LoadedModel:
+    """Load a model with its Keras network; every failure becomes a ModelLoadError sentence."""
+    loaded = open_model_file(path)
+    loaded.model  # noqa: B018 - loading now is the point: its errors are this call's
+    return loaded
+
+
+def _load_keras_model(path: Path):
     import keras
 
     try:
@@ -244,7 +270,7 @@ def load_model(path: str | os.PathLike) -> LoadedModel:
     except Exception as error:  # Keras raises many types for bad files
         raise ModelLoadError(f"{path}: Keras could not load it ({first_line(error)}).") from error
     check_compatible(model, path)
-    return LoadedModel(model=model, path=path, card=read_card(path))
+    return model
 
 
 def check_compatible(model, path: Path) -> None:

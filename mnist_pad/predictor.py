@@ -1,4 +1,4 @@
-"""Fast single-drawing inference. Pure: no Qt.
+"""Fast single-drawing inference through Keras. Pure: no Qt.
 
 ``model.predict`` builds a data pipeline on every call: slow for one image and,
 called once per stroke, a steady memory leak. Live use needs one compiled call
@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import tensorflow as tf
 
-from mnist_pad.preprocess import strokes_to_image
+from mnist_pad.runtime import BatchPredictor
 
 
 def configure_for_live_use() -> bool:
@@ -31,43 +31,20 @@ def configure_for_live_use() -> bool:
     return True
 
 
-class Predictor:
-    """Class probabilities for 28x28 float images in [0, 1] (white digit on black)."""
+class Predictor(BatchPredictor):
+    """A Keras model's probabilities through one traced call: for training, evaluation and the
+    models the runtime cannot take (``mnist_pad.runtime`` is the live path's)."""
 
     def __init__(self, model):
         self.model = model
-        input_shape = (None, *model.inputs[0].shape[1:])  # (None, 28, 28) or (None, 28, 28, 1)
-        self._single_shape = (1, *input_shape[1:])
+        self.input_shape = tuple(model.inputs[0].shape[1:])  # (28, 28) or (28, 28, 1)
         # The traced graph itself, not the tf.function around it: skipping the
         # function's argument matching saves a third of a millisecond a call.
         self._call = tf.function(
             lambda batch: model(batch, training=False),
-            input_signature=[tf.TensorSpec(input_shape, tf.float32)],
+            input_signature=[tf.TensorSpec((None, *self.input_shape), tf.float32)],
         ).get_concrete_function()
         self.predict(np.zeros((28, 28), np.float32))  # the first run sets up kernels: now, not on a stroke
 
-    def predict(self, image: np.ndarray) -> np.ndarray:
-        """(28, 28) float image -> (10,) probabilities."""
-        batch = np.asarray(image, np.float32).reshape(self._single_shape)
-        return self._call(tf.constant(batch)).numpy()[0]
-
-    def predict_batch(self, images: np.ndarray, batch_size: int = 256) -> np.ndarray:
-        """(n, 28, 28) float images -> (n, 10) probabilities."""
-        images = np.asarray(images, np.float32)
-        shape = (-1, *self._single_shape[1:])
-        chunks = [
-            self._call(tf.constant(images[i : i + batch_size].reshape(shape))).numpy()
-            for i in range(0, len(images), batch_size)
-        ]
-        return np.concatenate(chunks) if chunks else np.zeros((0, 10), np.float32)
-
-
-def predict_strokes(predictor: Predictor, strokes, min_extent: float = 0.0):
-    """The live path: strokes -> (28x28 image, 10 probabilities), or None for no ink.
-
-    The GUI's prediction worker and ``benchmarks/bench_predict.py`` both call this.
-    """
-    image = strokes_to_image(strokes, min_extent=min_extent)
-    if image is None:
-        return None
-    return image, predictor.predict(image)
+    def run_batch(self, batch: np.ndarray) -> np.ndarray:
+        return self._call(tf.constant(batch)).numpy()

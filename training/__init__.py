@@ -10,7 +10,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 
 @contextmanager
-def _native_stderr_silenced():
+def native_stderr_silenced():
     """Point file descriptor 2 at /dev/null: C++ writes that no log level reaches."""
     sys.stderr.flush()
     saved = os.dup(2)
@@ -33,7 +33,7 @@ def import_tensorflow_quietly() -> None:
     """
     if "tensorflow" in sys.modules:
         return
-    with _native_stderr_silenced():
+    with native_stderr_silenced():
         import keras  # noqa: F401
         import tensorflow
 

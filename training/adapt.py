@@ -39,6 +39,7 @@ from mnist_pad.pen_digits import (
     render_pad_digits,
 )
 from mnist_pad.predictor import Predictor
+from mnist_pad.runtime_export import write_runtime_file_unless_refused
 from training import silence_legacy_h5_warning
 from training.adapt_settings import AdaptConfig, AdaptError, AdaptResult, too_few_digits
 from training.augment import random_augment
@@ -232,6 +233,7 @@ def adapt_and_save(job, report: Callable[[object], None], cancel: threading.Even
         adapted_layers = [layer.name for layer in model.layers[job.config.trainable_from:]]
         write_adapted_card(out_path, job, labels, adapted_layers, replay.digits, len(replay.images) - replay.digits,
                            seconds, figures)
+        write_runtime_file_unless_refused(model, out_path)
         return AdaptResult(out_path, digits=len(labels), seconds=seconds, figures=figures)
     except PlainError as error:
         return Failed(str(error))

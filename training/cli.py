@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from mnist_pad.errors import PlainError
+from mnist_pad.runtime_export import write_runtime_file_unless_refused
 from training import import_tensorflow_quietly
 from training.arguments import (
     EACH_CONTRIBUTOR,
@@ -262,6 +263,7 @@ class _Run:
             held_out=held_out, cross_validation=cross_validation,
             contributor_cross_validation=contributor_cross_validation, digit_rule=digit_rule,
         )
+        write_runtime_file_unless_refused(model, out)  # what the app will draw with
         ending = "stopped by Ctrl-C" if result.cancelled else (
             "stopped early" if result.stopped_early else "all epochs run")
         whose = "contributors" if config.hold_out_contributors else "writers"

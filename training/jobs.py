@@ -47,7 +47,7 @@ class TrainJob:
             )
             if result.checkpoint_written:
                 report(Status("Scoring the new model on MNIST's test set for its card…"))
-                self._write_card(data, result, pen, pen_sources, not_digit_sources)
+                self._write_card_and_runtime_file(data, result, pen, pen_sources, not_digit_sources)
             if self.compare_with and result.checkpoint_written and not result.cancelled:
                 report(Status("Judging the new model and the one in use on the same held-out digits, "
                               "letters and made-up drawings…"))
@@ -59,10 +59,11 @@ class TrainJob:
         except PlainError as error:
             return Failed(str(error))
 
-    def _write_card(self, data, result: TrainResult, pen, pen_sources, not_digit_sources) -> None:
-        """The card every model the project writes has: data, epochs, figures, the not-a-digit rule, and
-        the command that makes it."""
+    def _write_card_and_runtime_file(self, data, result: TrainResult, pen, pen_sources, not_digit_sources) -> None:
+        """The card every model the project writes has (data, epochs, figures, the not-a-digit rule, and
+        the command that makes it), and the runtime file the app draws with (``mnist_pad.runtime``)."""
         from mnist_pad.model_io import load_model
+        from mnist_pad.runtime_export import write_runtime_file_unless_refused
         from training.calibration import validation_rule
         from training.card import train_command, write_card
         from training.evaluate import evaluate
@@ -74,6 +75,7 @@ class TrainJob:
             pen_sources=pen_sources, not_digit_sources=not_digit_sources,
             digit_rule=validation_rule(model, pen, self.config),
         )
+        write_runtime_file_unless_refused(model, self.out_path)
 
     @property
     def epochs(self) -> int:

@@ -30,7 +30,7 @@ from mnist_pad.gui.dialogs import APP_NAME, show_error
 from mnist_pad.gui.draw.draw_tab import DrawTab
 from mnist_pad.gui.status_message import show_status_message
 from mnist_pad.gui.threads import keep_until_finished
-from mnist_pad.gui.workers import ModelLoader
+from mnist_pad.gui.workers import ModelLoader, ModuleImporter
 from mnist_pad.load_order import NewestSuccessWins
 
 # Imported when built, after the first paint: numpy, pyqtgraph and the store are slow to import.
@@ -44,6 +44,15 @@ if TYPE_CHECKING:
     from mnist_pad.gui.my_digits.my_digits_view import MyDigitsView
     from mnist_pad.gui.train.train_tab import TrainTab
 
+# What the store and the tabs built after the first paint import, on a thread (pyqtgraph alone: 0.2 s).
+AFTER_FIRST_LOAD_MODULES = (
+    "mnist_pad.gui.my_digits.digit_collection",
+    "mnist_pad.gui.my_digits.my_digits_view",
+    "mnist_pad.gui.my_digits.adaptation",
+    "mnist_pad.gui.inside.inside_tab",
+    "mnist_pad.gui.train.train_tab",
+    "mnist_pad.gui.jobs",
+)
 MODEL_FILTER = "Keras models (*.h5 *.keras)"
 EXPORT_FILTER = "Keras 3 models (*.keras)"
 EXPORTED_MESSAGE_MS = 8000
@@ -107,6 +116,7 @@ class MainWindow(QMainWindow):
         self._initial_model = str(model_path) if model_path else None  # None: the bundled one
         self.model_status.setText(loading_text(self._initial_model))
         self._painted = False
+        self._importer_started = False
 
     def paintEvent(self, event):
         super().paintEvent(event)
@@ -116,17 +126,43 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def _finish_start_up(self) -> None:
+        """After the first paint: the model first; the rest once it serves, in turns short enough to draw between.
+
+        The pad takes strokes from the first paint on. Nothing here may hold the GUI thread
+        for long, or a stroke drawn meanwhile would wait: so the store's and the other tabs'
+        modules are imported on a thread (after the model's load, which they would slow),
+        and the tabs are then built one per turn of the event loop.
+        """
         from mnist_pad.model_io import default_model_path
 
-        # First: it takes longest (TensorFlow), on its own thread.
         self.open_model(self._initial_model or str(default_model_path()))
+
+    def _import_the_rest(self) -> None:
+        """Once, when the first model load has settled: import what the rest of the window needs."""
+        if self._importer_started:
+            return
+        self._importer_started = True
+        importer = ModuleImporter(AFTER_FIRST_LOAD_MODULES)  # no parent: see mnist_pad.gui.threads
+        keep_until_finished(importer)
+        importer.finished.connect(self._open_store_and_icon)
+        importer.start()
+
+    @Slot()
+    def _open_store_and_icon(self) -> None:
         self.my_digits.open()  # a store that cannot be used is said at once
         icon = app_icon()
         QApplication.setWindowIcon(icon)  # the dialogs' too
         self.setWindowIcon(icon)
-        for placeholder in list(self._tab_builders):  # now, so that each tab opens at once when clicked
-            self._build_tab(placeholder)
-        self.adaptation.refresh()
+        QTimer.singleShot(0, self._build_next_tab)
+
+    @Slot()
+    def _build_next_tab(self) -> None:
+        """Build one waiting tab now (so that it opens at once when clicked), the next one next turn."""
+        if self._tab_builders:
+            self._build_tab(next(iter(self._tab_builders)))
+            QTimer.singleShot(0, self._build_next_tab)
+        else:
+            self.adaptation.refresh()
 
     # -- built after the first paint ---------------------------------------------
 
@@ -309,9 +345,9 @@ class MainWindow(QMainWindow):
         self.model_status.setText(loading_text(path))
         loader.start()
 
-    @Slot(object, object)
-    def _model_loaded(self, model, predictor) -> None:
-        self._use_model(self._load_order.succeeded(self.sender(), (model, predictor)))
+    @Slot(object, object, str)
+    def _model_loaded(self, model, predictor, note: str) -> None:
+        self._use_model(self._load_order.succeeded(self.sender(), (model, predictor, note)))
 
     @Slot(str)
     def _model_failed(self, sentence: str) -> None:
@@ -319,16 +355,19 @@ class MainWindow(QMainWindow):
         self.show_error(sentence)
 
     def _use_model(self, loaded: tuple | None) -> None:
-        """Serve ``loaded`` (model, predictor) when the load order says so; keep the status bar true."""
+        """Serve ``loaded`` (model, predictor, note) when the load order says so; keep the status bar true."""
         if loaded is not None:
-            model, predictor = loaded
+            model, predictor, note = loaded
             self.export_action.setEnabled(True)
             self._current_model_status = model_status_text(model.path.name, model.test_accuracy)
             self.state.set_model(model, predictor)
+            if note:  # e.g. it runs through Keras: said once, when it starts serving
+                show_status_message(self.statusBar(), note, STATUS_MESSAGE_MS)
         waiting_for = self._load_order.newest_pending()
         self.model_status.setText(loading_text(waiting_for) if waiting_for else self._current_model_status)
         if waiting_for is None and self.current_model_path is None:
             self.draw_tab.set_idle_message("No model loaded")
+        self._import_the_rest()
 
     @Slot()
     def _loader_finished(self) -> None:

@@ -1,8 +1,9 @@
 """Background threads: loading a model, and predicting the newest drawing.
 
-Both speak to the GUI only through signals, which Qt delivers on the GUI
-thread. TensorFlow is imported here, lazily, on the worker thread: the first
-import takes seconds and must not hold up the window.
+Both speak to the GUI only through signals, which Qt delivers on the GUI thread.
+The live path runs on ONNX Runtime (``mnist_pad.runtime``), imported here on the
+loader's thread; TensorFlow is imported in this process only for a model that the
+runtime cannot take.
 """
 
 from __future__ import annotations
@@ -13,13 +14,17 @@ from typing import NamedTuple
 from PySide6.QtCore import QMutex, QMutexLocker, QThread, QWaitCondition, Signal
 
 from mnist_pad.errors import first_line
-from training import import_tensorflow_quietly
 
 
 class ModelLoader(QThread):
-    """Loads one model file and builds its Predictor, off the GUI thread."""
+    """Checks one model file and opens its runtime predictor, off the GUI thread.
 
-    loaded = Signal(object, object)  # LoadedModel, Predictor
+    A model opened for the first time has no runtime file yet: a child process makes
+    it (it imports TensorFlow, so that this one need not). A model that the runtime
+    cannot take still serves, through Keras, and ``loaded`` says so in its note.
+    """
+
+    loaded = Signal(object, object, str)  # LoadedModel, predictor, a note for the status bar or ""
     failed = Signal(str)  # one sentence naming the file
 
     def __init__(self, path: str | Path, parent=None):
@@ -29,26 +34,74 @@ class ModelLoader(QThread):
     def run(self):
         # Here, not at the top: the window imports this module before its first paint,
         # which model_io's own imports (json, zipfile, hashlib) would delay.
-        from mnist_pad.model_io import ModelLoadError, load_model
+        from mnist_pad.model_io import ModelLoadError, open_model_file
 
         try:
-            import_tensorflow_quietly()  # its CUDA probe would print lines in the user's terminal
-            from mnist_pad.predictor import Predictor, configure_for_live_use
-
-            configure_for_live_use()  # in effect from the first model this process loads
-            model = load_model(self.path)
-            predictor = Predictor(model.model)
+            model = open_model_file(self.path)
+            predictor, note = runtime_or_keras_predictor(model)
         except ModelLoadError as error:
             self.failed.emit(str(error))
         except Exception as error:  # a model that loads but cannot run: still one sentence
             self.failed.emit(f"{self.path}: the model could not be run ({first_line(error)}).")
         else:
-            self.loaded.emit(model, predictor)
+            self.loaded.emit(model, predictor, note)
+
+
+def runtime_or_keras_predictor(model) -> tuple[object, str]:
+    """The runtime's predictor for ``model`` (a LoadedModel), its file made first when it has none,
+    with "" ; or, when the runtime cannot take it, Keras' with a sentence saying so.
+
+    ModelLoadError when the model itself cannot be used.
+    """
+    from mnist_pad import runtime_export
+    from mnist_pad.runtime import open_runtime
+
+    predictor = open_runtime(model.path)
+    if predictor is not None:
+        return predictor, ""
+    try:
+        runtime_export.export_in_child_process(model.path)
+        predictor = open_runtime(model.path)
+        if predictor is None:  # written, yet not readable
+            raise runtime_export.RuntimeExportError(f"{model.path}: its runtime file could not be opened.")
+    except runtime_export.RuntimeExportError as error:
+        # The file's name first: the status bar may have to shorten the reason.
+        return keras_predictor(model), f"{model.path.name} runs through Keras, more slowly: {error.reason}"
+    return predictor, ""
+
+
+def keras_predictor(model):
+    """The live path through Keras, for a model that the runtime cannot take (imports TensorFlow)."""
+    from training import import_tensorflow_quietly
+
+    import_tensorflow_quietly()  # its CUDA probe would print lines in the user's terminal
+    from mnist_pad.predictor import Predictor, configure_for_live_use
+
+    configure_for_live_use()  # in effect from the first model this process loads
+    return Predictor(model.model)
+
+
+class ModuleImporter(QThread):
+    """Imports modules off the GUI thread, so that the GUI thread finds them imported.
+
+    The import itself still takes the interpreter's lock in turns, but in slices of a
+    few milliseconds (the switch interval) rather than in one stall of a second.
+    """
+
+    def __init__(self, modules: tuple[str, ...], parent=None):
+        super().__init__(parent)
+        self.modules = modules
+
+    def run(self):
+        import importlib
+
+        for module in self.modules:
+            importlib.import_module(module)
 
 
 class PredictionRequest(NamedTuple):  # not a dataclass: importing dataclasses would delay the first paint
     request_id: int
-    predictor: object  # mnist_pad.predictor.Predictor; carried so a model swap is race-free
+    predictor: object  # a mnist_pad.runtime.BatchPredictor; carried so a model swap is race-free
     strokes: list
     min_extent: float
 
@@ -111,7 +164,7 @@ class PredictionWorker(NewestRequestWorker):
     FAILURE = "Prediction failed"
 
     def handle(self, request: PredictionRequest) -> None:
-        from mnist_pad.predictor import predict_strokes
+        from mnist_pad.runtime import predict_strokes
 
         result = predict_strokes(request.predictor, request.strokes, request.min_extent)
         image, probs = result if result is not None else (None, None)

@@ -40,3 +40,16 @@ class ErrorLog(list):
 
     def __call__(self, text: str) -> None:
         self.append(text)
+
+
+def make_window(qtbot, model_path=None):
+    """A shown main window on ``model_path`` (default: the bundled model), and the log of its error sentences."""
+    from mnist_pad.gui.main_window import MainWindow
+
+    window = MainWindow(model_path=str(model_path) if model_path else None)
+    errors = ErrorLog()
+    window.show_error = errors  # the dialog would block; read its sentence instead
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    return window, errors

@@ -174,11 +174,17 @@ def test_the_first_frame_builds_no_qt_class_that_only_later_work_needs():
 
         def report():
             print(*[name for name in LATER if name in vars(QtGui) or name in vars(QtWidgets)])
-            app.quit()
+            started.start(20)
+
+        def start_up_done():  # the last step of the start-up work: the Train tab built
+            if type(window.tabs.widget(3)).__name__ == "TrainTab":
+                app.quit()
 
         app = QApplication([])
         window = MainWindow()
         first_paint = FirstPaint()
+        started = QTimer()
+        started.timeout.connect(start_up_done)
         window.installEventFilter(first_paint)
         window.show()
         app.exec()
@@ -209,7 +215,14 @@ def test_the_window_is_built_without_its_heavy_imports_which_follow_its_first_pa
         window = MainWindow()
         print(*[name for name in AFTER_FIRST_PAINT if name in sys.modules])
         window.show()
-        QTimer.singleShot(50, app.quit)  # the first paint, then the start-up work it queues
+
+        def start_up_done():  # the first paint, then the start-up work it queues, the Train tab last
+            if type(window.tabs.widget(3)).__name__ == "TrainTab":
+                app.quit()
+
+        started = QTimer()
+        started.timeout.connect(start_up_done)
+        started.start(20)
         app.exec()
         print(*[type(window.tabs.widget(i)).__name__ for i in range(4)], "pyqtgraph" in sys.modules)
         window.close()

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QFileDialog
 
 from mnist_pad.gui.main_window import MainWindow
 from mnist_pad.load_order import NewestSuccessWins
+from mnist_pad.runtime import open_runtime
 
 # -- the load order, pure ---------------------------------------------------------
 
@@ -121,7 +122,8 @@ def test_an_exported_model_reopened_gives_the_same_probabilities(serving, qtbot,
     assert serving.errors == []
     card = json.loads((tmp_path / "mine.card.json").read_text())
     assert card["model"] == "mine.keras" and card["exported_from"] == default_model.name
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.card.json", "mine.keras"]  # no temporaries
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.card.json", "mine.keras", "mine.onnx"]  # no temporaries
+    assert open_runtime(exported) is not None, "the export's runtime file is made from the exported file"
 
     with qtbot.waitSignal(serving.state.model_changed, timeout=MODEL_LOAD_TIMEOUT_MS) as blocker:
         serving.open_model(str(exported))

@@ -56,7 +56,7 @@ def channels_per_layer(model) -> dict[str, int]:
 def test_strip_shows_a_map_per_channel_for_the_shipped_model(qtbot, default_model):
     window = open_window(qtbot)
     show_live(qtbot, window)
-    model = window.inside_tab._model
+    model = window.inside_tab._model.model  # the Keras network, which the tab loaded to look inside
     assert window.inside_tab.live.strip.map_counts() == channels_per_layer(model)
     assert list(window.inside_tab.live.strip.map_counts().values()) == [64, 64, 128, 128, 64, 32, 10]
 
@@ -86,7 +86,7 @@ def test_drawing_on_the_inside_tab_shows_evidence_and_hover_shows_the_field(qtbo
     live.picker.pick(3)
     qtbot.waitUntil(lambda: live.contrast_view.caption.text() == "Why 7, not 3", timeout=10_000)
 
-    fields = receptive_fields(tab._model)
+    fields = receptive_fields(tab._model.model)
     x, y = live.strip.tile_centre("conv2d_1", 5, row=3, col=4)
     QTest.mouseMove(live.strip, QPoint(round(x), round(y)))
     qtbot.waitUntil(lambda: live.input_view.highlight() is not None, timeout=2000)

@@ -15,8 +15,8 @@ from gui_helpers import (
     MODEL_LOAD_TIMEOUT_MS,
     ONE,
     SEVEN,
-    ErrorLog,
     draw,
+    make_window,
     wait_for_prediction,
 )
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
@@ -25,16 +25,6 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QFileDialog
 
 from mnist_pad.gui.main_window import DEFAULT_SIZE, MainWindow
-
-
-def make_window(qtbot, model_path=None) -> tuple[MainWindow, ErrorLog]:
-    window = MainWindow(model_path=str(model_path) if model_path else None)
-    errors = ErrorLog()
-    window.show_error = errors  # the dialog would block; read its sentence instead
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    return window, errors
 
 
 @pytest.fixture
@@ -147,10 +137,9 @@ def test_a_newer_store_gets_one_sentence_and_the_window_keeps_working(qtbot, tmp
     before = path.read_bytes()
     monkeypatch.setenv("MNIST_PAD_STORE", str(path))
     window, errors = make_window(qtbot)
-    qtbot.waitUntil(lambda: len(errors) == 1)
+    qtbot.waitUntil(lambda: len(errors) == 1, timeout=MODEL_LOAD_TIMEOUT_MS)  # the store opens after the model
     assert "newer mnist-pad" in errors[0] and "\n" not in errors[0]
-    with qtbot.waitSignal(window.state.model_changed, timeout=MODEL_LOAD_TIMEOUT_MS):
-        pass
+    assert window.state.predictor is not None
     assert int(np.argmax(draw_and_predict(qtbot, window, SEVEN))) == 7  # drawing goes on
     QTest.keyClick(window.draw_tab.canvas, Qt.Key.Key_7)
     assert len(errors) == 2 and len(window.draw_tab.canvas.strokes()) == 1  # not saved, not lost
@@ -253,12 +242,12 @@ def test_closing_while_a_model_loads_stops_every_thread(qtbot, default_model):
     assert not window.draw_tab._worker.isRunning()
 
 
-def test_the_model_loader_sets_tensorflow_up_for_one_drawing_at_a_time(default_model):
+def test_a_model_served_through_keras_sets_tensorflow_up_for_one_drawing_at_a_time(default_model):
     # A fresh process: the setting only takes before TensorFlow's first op, which
     # this test process ran long ago.
     probe = (
-        "import sys; from mnist_pad.gui.workers import ModelLoader; "
-        "loader = ModelLoader(sys.argv[1]); loader.failed.connect(print); loader.run(); "
+        "import sys; from mnist_pad.gui.workers import keras_predictor; "
+        "from mnist_pad.model_io import open_model_file; keras_predictor(open_model_file(sys.argv[1])); "
         "import tensorflow as tf; t = tf.config.threading; "
         "print(t.get_intra_op_parallelism_threads(), t.get_inter_op_parallelism_threads())"
     )

@@ -165,7 +165,8 @@ class InsideTab(QWidget):
         ``$MNIST_PAD_DATA``, else Keras' download)."""
         super().__init__(parent)
         self.canvas = DrawingCanvas(drawing)
-        self._model = None
+        self._model = None  # mnist_pad.model_io.LoadedModel
+        self._card_text = ""  # the card in words, as HTML
         self._rule = None  # the model's not-a-digit rule (mnist_pad.digit_rule.DigitRule)
         self._worker: InspectionWorker | None = None  # started when the live page first shows
         self._last_request_id = 0
@@ -205,14 +206,18 @@ class InsideTab(QWidget):
     # -- public API ---------------------------------------------------------------
 
     def set_model(self, model, predictor) -> None:
-        """Follow a newly loaded model (``model_io.LoadedModel``) and its Predictor."""
-        self._model = model.model
+        """Follow a newly loaded model (``model_io.LoadedModel``) and its predictor.
+
+        Its Keras network (TensorFlow) is loaded by the worker when the tab first looks
+        inside, never here: the window calls this on its thread at every model switch.
+        """
+        self._model = model
         self._rule = DigitRule.for_card(model.card)
         self._shown_request_id = self._last_request_id  # the old model's answers are stale
         paragraphs = [f"<h3>{html.escape(model.path.name)}</h3>"]
         paragraphs += [f"<p>{html.escape(line)}</p>" for line in card_in_words(model.card, model.path.name)]
-        paragraphs.append(f"<p>Layers: {html.escape(architecture_in_words(model.model))}</p>")
-        self.card_label.setText("".join(paragraphs))
+        self._card_text = "".join(paragraphs)
+        self.card_label.setText(self._card_text)
         self.mistakes.set_model(str(model.path), predictor)
         self._request()
 
@@ -271,6 +276,8 @@ class InsideTab(QWidget):
     def _described(self, model, layers, kernels) -> None:
         if model is self._model:
             self.live.strip.set_model(layers, kernels)
+            # The worker has loaded the network by now, so naming its layers costs nothing here.
+            self.card_label.setText(f"{self._card_text}<p>Layers: {html.escape(architecture_in_words(model.model))}</p>")
 
     @Slot(int, object)
     def _inspected(self, request_id: int, inside) -> None:

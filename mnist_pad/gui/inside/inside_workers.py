@@ -16,7 +16,7 @@ from mnist_pad.gui.workers import NewestRequestWorker
 @dataclass(frozen=True)
 class InspectionRequest:
     request_id: int
-    model: object  # keras.Model; carried so a model swap is race-free
+    model: object  # mnist_pad.model_io.LoadedModel; carried so a model swap is race-free
     strokes: list
     min_extent: float
     versus: int | None  # mnist_pad.inspection.RUNNER_UP, a digit, or None
@@ -28,25 +28,26 @@ class InspectionWorker(NewestRequestWorker):
 
     described = Signal(
         object, object, object
-    )  # keras.Model, its shown [LayerView], first-layer kernels or None
+    )  # LoadedModel, its shown [LayerView], first-layer kernels or None
     inspected = Signal(int, object)  # request id, mnist_pad.inspection.Inside or None for an empty pad
     FAILURE = "Looking inside the network failed"
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self._inspector = None
+        self._inspected_model = None  # the LoadedModel the inspector was built for
         self._refused: tuple[object, Exception] | None = None  # a model that cannot be inspected, and why
 
     def handle(self, request: InspectionRequest) -> None:
         from mnist_pad.inspection import Inspector
         from mnist_pad.preprocess import strokes_to_image
 
-        if self._inspector is None or self._inspector.model is not request.model:
+        if self._inspector is None or self._inspected_model is not request.model:
             if self._refused is not None and self._refused[0] is request.model:
                 raise self._refused[1]  # fail each drawing at once, not by building it again
-            self._inspector = None
+            self._inspector, self._inspected_model = None, request.model
             try:
-                self._inspector = Inspector(request.model)
+                self._inspector = Inspector(request.model.model)  # Keras loads here, on this thread, once
             except Exception as error:
                 self._refused = (request.model, error)
                 raise
