@@ -117,6 +117,7 @@ class MainWindow(QMainWindow):
         self.model_status.setText(loading_text(self._initial_model))
         self._painted = False
         self._importer_started = False
+        self._closed = False  # start-up work still queued then has nothing to do
 
     def paintEvent(self, event):
         super().paintEvent(event)
@@ -149,18 +150,22 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def _open_store_and_icon(self) -> None:
+        if self._closed:
+            return
         self.my_digits.open()  # a store that cannot be used is said at once
         icon = app_icon()
         QApplication.setWindowIcon(icon)  # the dialogs' too
         self.setWindowIcon(icon)
-        QTimer.singleShot(0, self._build_next_tab)
+        QTimer.singleShot(0, self, self._build_next_tab)  # with the window as context: dropped if it is deleted
 
     @Slot()
     def _build_next_tab(self) -> None:
         """Build one waiting tab now (so that it opens at once when clicked), the next one next turn."""
+        if self._closed:
+            return
         if self._tab_builders:
             self._build_tab(next(iter(self._tab_builders)))
-            QTimer.singleShot(0, self._build_next_tab)
+            QTimer.singleShot(0, self, self._build_next_tab)
         else:
             self.adaptation.refresh()
 
@@ -396,6 +401,7 @@ class MainWindow(QMainWindow):
     # -- closing ------------------------------------------------------------------
 
     def closeEvent(self, event):
+        self._closed = True
         self.hide()  # stopping training or a model load can take a moment; do it out of sight
         if "runner" in self._built:
             self.runner.shutdown()
