@@ -18,6 +18,7 @@ KEYS = ("labels", "points", "stroke_offsets", "sample_offsets")
 WRITER_KEY = "writer"  # optional: who wrote each digit
 CONTRIBUTOR_KEY = "contributor"  # optional: the institution that recorded it
 CHAR_KEY = "char"  # optional, in files of drawings that are not digits: what was asked for (a letter)
+TEXT_KEY = "text"  # in files of whole numbers: the digits written, a string per number
 NOT_A_DIGIT = -1  # the label of every drawing in a not-a-digit file
 UNKNOWN_WRITER = "unknown"
 MAX_WIDTH_FRACTION = 0.95  # a very wide digit is fitted to the canvas width instead
@@ -63,8 +64,22 @@ def load_not_digits(path: str | Path) -> tuple[PenDigits, np.ndarray | None]:
     return digits, chars.astype(str) if chars is not None and chars.shape == digits.labels.shape else None
 
 
+def load_pen_numbers(path: str | Path) -> tuple[PenDigits, np.ndarray]:
+    """Whole written numbers (the pen-digits layout, labels the digit counts) and their texts."""
+    numbers, arrays = _load(Path(path), "a pen-numbers file", "numbers")
+    texts = arrays.get(TEXT_KEY)
+    if texts is None or texts.shape != numbers.labels.shape or texts.dtype.kind not in "US":
+        raise PenDigitsError(f"{path}: not a pen-numbers file, it lacks a text for each number.")
+    texts = texts.astype(str)
+    if not all(text.isascii() and text.isdigit() for text in texts):
+        raise PenDigitsError(f"{path}: its texts must be strings of digits.")
+    if not np.array_equal(np.char.str_len(texts), numbers.labels):
+        raise PenDigitsError(f"{path}: its labels must be the number of digits of each text.")
+    return numbers, texts
+
+
 def _load(path: Path, kind: str, noun: str) -> tuple[PenDigits, dict[str, np.ndarray]]:
-    arrays = read_npz(path, KEYS, kind, PenDigitsError, optional=(WRITER_KEY, CONTRIBUTOR_KEY, CHAR_KEY))
+    arrays = read_npz(path, KEYS, kind, PenDigitsError, optional=(WRITER_KEY, CONTRIBUTOR_KEY, CHAR_KEY, TEXT_KEY))
     for key in KEYS:  # other dtypes (text, say) would fail the conversions below
         if arrays[key].dtype.kind not in "iuf" or arrays[key].ndim == 0:
             raise PenDigitsError(f"{path}: its {key} array does not hold numbers (corrupt file).")
