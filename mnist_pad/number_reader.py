@@ -19,7 +19,7 @@ numbers composed of pen digits, institution by institution (docs/numbers.md).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Sequence
 
 import numpy as np
@@ -44,6 +44,7 @@ NOT_A_DIGIT_COST = 2.0  # a piece-run that the not-a-digit rule turns away
 OVERLAP_FREE = 0.3  # neighbours may share this share of the narrower one's columns at no cost
 OVERLAP_COST = 6.0  # per share of the narrower one's columns shared beyond that
 CUT_WIDTH = 0.9  # a stroke wider than this many heights may hold several digits: it is cut at its turns
+CLOSED = 0.25  # a stroke ending this many heights from where it began is a loop: never cut
 MIN_PIECE = 0.35  # pen travel, in heights, between two cuts of a stroke
 STROKE_CUT_COST = 1.0  # cutting inside a stroke, which people do less often than lifting the pen
 TURN_AXES = (0, 1)  # a stroke is cut where it turns left or right (x) or up or down (y)
@@ -72,7 +73,7 @@ class NumberReading:
     text: str  # the digits read, left to right
     probability: float  # of this text among the readings considered
     digits: tuple[DigitReading, ...]
-    alternatives: tuple[tuple[str, float], ...] = ()  # the next best texts and their probabilities, best first
+    alternatives: tuple[NumberReading, ...] = ()  # the next best readings of the whole, best first
 
     @property
     def is_number(self) -> bool:
@@ -173,25 +174,29 @@ def _best_readings(runs: dict[tuple[int, int], _Run], n_pieces: int, height: flo
                                                partial.runs + ((run, int(digit)),)))
     finals = sorted(beams[n_pieces], reverse=True)[:BEAM]
     top = finals[0].score
-    by_text: dict[str, float] = {}
+    weights: dict[str, float] = {}
     best_of_text: dict[str, _Partial] = {}
     for partial in finals:
         text = "".join(str(digit) for _, digit in partial.runs)
-        by_text[text] = by_text.get(text, 0.0) + math.exp(partial.score - top)
+        weights[text] = weights.get(text, 0.0) + math.exp(partial.score - top)
         best_of_text.setdefault(text, partial)
-    total = sum(by_text.values())
-    ranked = sorted(by_text.items(), key=lambda item: -item[1])
-    text, weight = ranked[0]
-    digits = tuple(
-        DigitReading(digit, run.probabilities, run.ink, run.is_digit, run.box) for run, digit in best_of_text[text].runs
-    )
-    return NumberReading(text, weight / total, digits, tuple((t, w / total) for t, w in ranked[1:ALTERNATIVES + 1]))
+    total = sum(weights.values())
+    ranked = [
+        NumberReading(text, weight / total, tuple(
+            DigitReading(digit, run.probabilities, run.ink, run.is_digit, run.box)
+            for run, digit in best_of_text[text].runs
+        ))
+        for text, weight in sorted(weights.items(), key=lambda item: -item[1])[:ALTERNATIVES + 1]
+    ]
+    return replace(ranked[0], alternatives=tuple(ranked[1:]))
 
 
 def _pieces(index: int, stroke: np.ndarray, height: float) -> list[InkRange]:
-    """A stroke whole, or, when it is wider than one digit, cut at its turning points (top and bottom)."""
+    """A stroke whole, or, when it is wider than one digit and not a closed loop (a ring is one digit, or a
+    face), cut at its turning points."""
     last = len(stroke) - 1
-    if last < 4 or float(np.ptp(stroke[:, 0])) < CUT_WIDTH * height:
+    closed = float(np.linalg.norm(stroke[-1] - stroke[0])) < CLOSED * height
+    if last < 4 or closed or float(np.ptp(stroke[:, 0])) < CUT_WIDTH * height:
         return [InkRange(index, 0, last)]
     turns = sorted({i for axis in TURN_AXES for i in _turns(stroke[:, axis])})
     along = np.concatenate([[0.0], np.cumsum(np.linalg.norm(np.diff(stroke, axis=0), axis=1))]) / height

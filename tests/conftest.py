@@ -25,6 +25,7 @@ SAMPLE_PATH = Path(__file__).parent / "data" / "mnist_sample.npz"
 FULL_DATA_ENV = "MNIST_PAD_DATA"
 PEN_DIGITS_ENV = "MNIST_PAD_PEN_DIGITS"
 PEN_LETTERS_ENV = "MNIST_PAD_PEN_LETTERS"
+PEN_NUMBERS_ENV = "MNIST_PAD_PEN_NUMBERS"
 
 
 @pytest.fixture(scope="session")
@@ -62,6 +63,11 @@ def pen_digits_path() -> Path:
 @pytest.fixture(scope="session")
 def pen_letters_path() -> Path:
     return _env_file(PEN_LETTERS_ENV)
+
+
+@pytest.fixture(scope="session")
+def pen_numbers_path() -> Path:
+    return _env_file(PEN_NUMBERS_ENV)
 
 
 @pytest.fixture

@@ -104,6 +104,8 @@ class PredictionRequest(NamedTuple):  # not a dataclass: importing dataclasses w
     predictor: object  # a mnist_pad.runtime.BatchPredictor; carried so a model swap is race-free
     strokes: list
     min_extent: float
+    rule: object = None  # the model's mnist_pad.digit_rule.DigitRule, for reading a number
+    read_number: bool = False  # a stroke has ended: read the drawing as a number too
 
 
 class NewestRequestWorker(QThread):
@@ -158,14 +160,29 @@ class NewestRequestWorker(QThread):
 
 
 class PredictionWorker(NewestRequestWorker):
-    """Predicts the newest drawing."""
+    """Predicts the newest drawing as one digit, and, once a stroke has ended, reads it as a number."""
 
-    predicted = Signal(int, object, object)  # request id, (28, 28) image or None, (10,) probs or None
+    predicted = Signal(int, object, object, object)  # request id, (28, 28) image or None, (10,) probs or None,
+    # mnist_pad.number_reader.NumberReading or None
     FAILURE = "Prediction failed"
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._reader = None  # a NumberReader, kept while the model is: it remembers what it has read
 
     def handle(self, request: PredictionRequest) -> None:
         from mnist_pad.runtime import predict_strokes
 
         result = predict_strokes(request.predictor, request.strokes, request.min_extent)
         image, probs = result if result is not None else (None, None)
-        self.predicted.emit(request.request_id, image, probs)
+        reading = None
+        if request.read_number and result is not None:
+            reading = self._reader_for(request.predictor, request.rule).read(request.strokes, request.min_extent)
+        self.predicted.emit(request.request_id, image, probs, reading)
+
+    def _reader_for(self, predictor, rule):
+        from mnist_pad.number_reader import NumberReader
+
+        if self._reader is None or self._reader.predictor is not predictor or self._reader.rule != rule:
+            self._reader = NumberReader(predictor, rule)
+        return self._reader

@@ -18,6 +18,7 @@ from PySide6.QtTest import QTest
 from mnist_pad.gui.draw.draw_tab import DrawTab
 from mnist_pad.gui.draw.views import format_percent
 from mnist_pad.gui.workers import PredictionRequest, PredictionWorker
+from mnist_pad.runtime import BatchPredictor
 
 
 @pytest.fixture
@@ -104,26 +105,28 @@ def test_a_tap_gets_a_prediction_of_a_dot(tab, qtbot):
     assert 1 <= len(ink) <= 9  # a dot of MNIST's stroke width, not a digit-sized blob
 
 
-class GatedPredictor:
+class GatedPredictor(BatchPredictor):
     """A stand-in Predictor whose first call waits for a gate, to hold the worker busy."""
+
+    input_shape = (28, 28)
 
     def __init__(self, answer: int):
         self.answer = answer
         self.gate = threading.Event()
         self.calls = 0
 
-    def predict(self, image):
+    def run_batch(self, batch):
         self.calls += 1
         if self.calls == 1:
             self.gate.wait(timeout=10)
-        return np.eye(10, dtype=np.float32)[self.answer]
+        return np.tile(np.eye(10, dtype=np.float32)[self.answer], (len(batch), 1))
 
 
 def test_requests_never_queue_the_newest_wins(qtbot):
     worker = PredictionWorker()
     predictor = GatedPredictor(answer=4)
     results = []
-    worker.predicted.connect(lambda request_id, image, probs: results.append(request_id))
+    worker.predicted.connect(lambda request_id, image, probs, reading: results.append(request_id))
     try:
         for request_id in range(1, 51):
             stroke = np.array([[0.5, 0.2], [0.5, 0.2 + request_id / 100]], np.float32)
@@ -148,14 +151,16 @@ def test_a_new_predictor_answers_for_the_current_drawing(tab, qtbot):
     assert tab.guess_label.text() == "8"
 
 
-class FixedPredictor:
+class FixedPredictor(BatchPredictor):
     """A stand-in Predictor that gives the same ten probabilities for every drawing."""
+
+    input_shape = (28, 28)
 
     def __init__(self, probabilities):
         self.probabilities = np.asarray(probabilities, np.float32)
 
-    def predict(self, image):
-        return self.probabilities
+    def run_batch(self, batch):
+        return np.tile(self.probabilities, (len(batch), 1))
 
 
 UNSURE = np.full(10, 0.05) + np.eye(10)[4] * 0.5  # a 4 at 55%: below the default threshold of 0.7

@@ -9,7 +9,7 @@ width, also in pad units, stays in proportion. Points dragged outside the pad
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from PySide6.QtCore import QEvent, QLineF, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QKeySequence, QPainter, QPainterPath, QPen
@@ -31,10 +31,21 @@ PAD_BORDER = QColor("#2c3038")
 INK_COLOUR = QColor("#f4f5f7")
 HINT_COLOUR = QColor("#5d6470")
 EMPTY_PAD_HINT = "Draw a digit here"
+MARK_COLOUR = QColor("#7a8699")  # a digit of the number read
+MARK_SELECTED_COLOUR = QColor("#4f8cff")
 
 UNDO_KEYS = (QKeySequence("Ctrl+Z"),)
 REDO_KEYS = (QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y"))
 CLEAR_KEYS = (Qt.Key.Key_Escape, Qt.Key.Key_Delete, Qt.Key.Key_Backspace)
+
+
+class DigitMark(NamedTuple):
+    """A box drawn around one digit of a number read, with its label (digit and confidence)."""
+
+    box: tuple[float, float, float, float]  # x0, y0, x1, y1 of the digit's pen path, in pad units
+    label: str
+    is_digit: bool  # False: drawn dashed, the not-a-digit rule turned this part away
+    selected: bool
 
 
 class DrawingCanvas(QWidget):
@@ -48,6 +59,7 @@ class DrawingCanvas(QWidget):
         self.drawing = drawing if drawing is not None else Drawing(self)
         self.drawing.changed.connect(self._changed)
         self._hint = EMPTY_PAD_HINT
+        self._marks: list[DigitMark] = []
         self.setMinimumSize(220, 220)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -183,6 +195,30 @@ class DrawingCanvas(QWidget):
                 # no seams, which Qt's stroker can leave in one wide curved path.
                 points = [QPointF(float(x), float(y)) for x, y in smooth(stroke)]
                 painter.drawLines([QLineF(a, b) for a, b in zip(points, points[1:])])
+        painter.resetTransform()
+        self._paint_marks(painter, pad)
+
+    def set_marks(self, marks: list) -> None:
+        """Boxes around parts of the drawing (the digits of a number read): ``DigitMark``s, in pad units."""
+        self._marks = list(marks)
+        self.update()
+
+    def _paint_marks(self, painter: QPainter, pad: QRectF) -> None:
+        margin = PAD_PEN_WIDTH * pad.height()  # around the pen path: around the ink
+        font = painter.font()
+        font.setPixelSize(max(11, round(pad.height() / 36)))
+        painter.setFont(font)
+        for mark in self._marks:
+            x0, y0, x1, y1 = mark.box
+            box = QRectF(pad.x() + x0 * pad.width() - margin, pad.y() + y0 * pad.height() - margin,
+                         (x1 - x0) * pad.width() + 2 * margin, (y1 - y0) * pad.height() + 2 * margin)
+            colour = MARK_SELECTED_COLOUR if mark.selected else MARK_COLOUR
+            painter.setPen(QPen(colour, 2.5 if mark.selected else 1.2, Qt.PenStyle.SolidLine if mark.is_digit
+                                else Qt.PenStyle.DashLine))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRoundedRect(box, 6, 6)
+            painter.drawText(QRectF(box.x() - 20, box.bottom() + 2, box.width() + 40, font.pixelSize() * 1.6),
+                             Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, mark.label)
 
     def _paint_hint(self, painter: QPainter, pad: QRectF) -> None:
         font = painter.font()

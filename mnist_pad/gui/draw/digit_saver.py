@@ -137,19 +137,34 @@ class DigitSaver(QObject):
         """
         if self._collection is None or self._canvas.is_empty():
             return False
-        save = _Save(self, self._collection, self._canvas.strokes(), label, self._current_guess())
-        self._canvas.drawing.clear(along=save)  # saves it, then clears the pad
-        return save.sample_id is not None
+        return self._save_and_clear([(self._canvas.strokes(), label, self._current_guess())])
 
-    def saved(self, label: int) -> None:
-        """After a save (or its redo): confirm it, and ask for the next digit while collecting."""
+    def save_number(self, digits: list[tuple[list, int, int | None]]) -> bool:
+        """Save each digit of a number read, (its strokes, its label, the network's guess), and clear the pad:
+        one undoable step, as for one digit."""
+        return self._collection is not None and bool(digits) and self._save_and_clear(digits)
+
+    def save_part(self, strokes: list, label: int, guess: int | None) -> bool:
+        """Save one digit of a number read (a correction), leaving the pad as it is."""
+        if self._collection is None or self._collection.add(strokes, label, guess) is None:
+            return False
         self._confirm(f"Saved as {label}")
+        return True
+
+    def _save_and_clear(self, digits) -> bool:
+        save = _Save(self, self._collection, digits)
+        self._canvas.drawing.clear(along=save)  # saves them, then clears the pad
+        return bool(save.sample_ids)
+
+    def saved(self, labels: str) -> None:
+        """After a save (or its redo): confirm it, and ask for the next digit while collecting."""
+        self._confirm(f"Saved as {labels}")
         if self.collecting:
             self._ask_next()
 
-    def unsaved(self, label: int, prompt: int | None) -> None:
+    def unsaved(self, labels: str, prompt: int | None) -> None:
         """After the undo of a save: say so, and while collecting ask again for ``prompt``, asked when it was saved."""
-        self._confirm(f"No longer saved as {label}")
+        self._confirm(f"No longer saved as {labels}")
         if self.collecting and prompt is not None:
             self._ask(prompt)
 
@@ -203,27 +218,35 @@ class DigitSaver(QObject):
 
 
 class _Save:
-    """Saving the pad's drawing, paired with the pad's clear as one undoable step (``Drawing.clear``):
-    undo deletes the saved digit before the drawing comes back, redo saves it again."""
+    """Saving the pad's drawing (one digit, or each digit of a number read), paired with the pad's clear
+    as one undoable step (``Drawing.clear``): undo deletes what was saved before the drawing comes back,
+    redo saves it again."""
 
-    def __init__(self, saver: DigitSaver, collection: DigitCollection, strokes, label: int, guess: int | None):
-        self.text = f"Save as {label}"
-        self._saver, self._collection = saver, collection
-        self._strokes, self._label, self._guess = strokes, label, guess
+    def __init__(self, saver: DigitSaver, collection: DigitCollection, digits: list[tuple[list, int, int | None]]):
+        """``digits``: (strokes, label, the network's guess or None) for each digit saved."""
+        self._labels = "".join(str(label) for _, label, _ in digits)
+        self.text = f"Save as {self._labels}"
+        self._saver, self._collection, self._digits = saver, collection, digits
         self._prompt = saver.prompt  # what collecting asked for when this drawing was saved
-        self.sample_id: int | None = None  # while saved
+        self.sample_ids: list[int] = []  # while saved
 
     def redo(self) -> bool:
-        self.sample_id = self._collection.add(self._strokes, self._label, self._guess)
-        if self.sample_id is None:
-            return False  # the collection has said why; the drawing stays
-        self._saver.saved(self._label)
+        for strokes, label, guess in self._digits:
+            sample_id = self._collection.add(strokes, label, guess)
+            if sample_id is None:  # the collection has said why; the drawing stays, and so must the store
+                if self.sample_ids:
+                    self._collection.delete(self.sample_ids, "Part of your number stays saved")
+                    self.sample_ids = []
+                return False
+            self.sample_ids.append(sample_id)
+        self._saver.saved(self._labels)
         return True
 
     def undo(self) -> bool:
-        # If the digit cannot be deleted, the pad stays clear: bringing the drawing back would invite a duplicate.
-        if not self._collection.delete([self.sample_id], "Your digit stays saved"):
+        # If the digits cannot be deleted, the pad stays clear: bringing the drawing back would invite duplicates.
+        stay = "Your digits stay saved" if len(self.sample_ids) > 1 else "Your digit stays saved"
+        if not self._collection.delete(self.sample_ids, stay):
             return False
-        self.sample_id = None
-        self._saver.unsaved(self._label, self._prompt)
+        self.sample_ids = []
+        self._saver.unsaved(self._labels, self._prompt)
         return True

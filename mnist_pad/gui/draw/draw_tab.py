@@ -14,8 +14,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mnist_pad.gui.draw.canvas import DrawingCanvas
-from mnist_pad.gui.draw.digit_saver import DigitSaver
+from mnist_pad.gui.draw.canvas import DigitMark, DrawingCanvas
+from mnist_pad.gui.draw.digit_saver import ACCEPT_KEYS, DIGIT_KEYS, DigitSaver, plain_key
+from mnist_pad.gui.draw.number_view import NumberView
 from mnist_pad.gui.draw.views import (
     SIDE_PANEL_WIDTH,
     NetworkInputView,
@@ -53,6 +54,8 @@ class DrawTab(QWidget):
         self.confidence_label = QLabel(self)
         self.confidence_detail = QLabel(self)
         self.saver = DigitSaver(self.canvas, self._current_guess, BUTTON_STYLE, self)
+        self.number_view = NumberView(self)
+        self.number_view.hide()  # until the pad holds a number
         self._build_layout()
         self.setFocusProxy(self.canvas)  # Esc, Ctrl+Z reach the pad whenever the tab has focus
 
@@ -65,6 +68,10 @@ class DrawTab(QWidget):
         self._worker = PredictionWorker(self)
         self._worker.predicted.connect(self._show_prediction)
         self._worker.failed.connect(self._show_failure)
+        self.reading = None  # the number read, with the user's corrections (a NumberReading), or None
+        self._selected: int | None = None  # the digit of the number whose bars are shown
+        self.number_view.digit_selected.connect(self.select_digit)
+        self.number_view.alternative_chosen.connect(self._take_alternative)
 
         self.canvas.strokes_changed.connect(self._request_prediction)
         self.bars.digit_clicked.connect(self.saver.save_as)
@@ -77,6 +84,7 @@ class DrawTab(QWidget):
         self.redo_button = self.pad_area.redo_button
         self._pad_column = QVBoxLayout()
         self._pad_column.addWidget(self.saver.collect_bar)
+        self._pad_column.addWidget(self.number_view)
         self._pad_column.addWidget(self.pad_area, 1)
 
         guess_font = QFont(self.font())
@@ -168,7 +176,10 @@ class DrawTab(QWidget):
         super().closeEvent(event)
 
     def keyPressEvent(self, event):
-        if not self.saver.handle_key(event):  # digit keys and Enter save the drawing
+        if self.reading is not None:
+            if not self._handle_number_key(event):
+                super().keyPressEvent(event)
+        elif not self.saver.handle_key(event):  # digit keys and Enter save the drawing
             super().keyPressEvent(event)
 
     def _current_guess(self) -> int | None:
@@ -184,6 +195,7 @@ class DrawTab(QWidget):
         self._last_request_id += 1
         if self.canvas.is_empty() or self._predictor is None:
             self._shown_request_id = self._last_request_id  # whatever is in flight is stale
+            self._set_reading(None)
             self._show_neutral()
             return
         self._worker.submit(
@@ -192,6 +204,8 @@ class DrawTab(QWidget):
                 predictor=self._predictor,
                 strokes=self.canvas.strokes(),
                 min_extent=self.canvas.pen_width(),
+                rule=self._rule,
+                read_number=not self.canvas.is_drawing(),  # calm while the pen is down
             )
         )
 
@@ -206,12 +220,18 @@ class DrawTab(QWidget):
         self._shown_request_id = request_id
         return True
 
-    @Slot(int, object, object)
-    def _show_prediction(self, request_id: int, image, probs) -> None:
+    @Slot(int, object, object, object)
+    def _show_prediction(self, request_id: int, image, probs, reading) -> None:
         if not self._accept(request_id):
             return
         if probs is None:
             self._show_neutral()
+            return
+        if reading is not None:  # a stroke has ended: the number read replaces the one shown
+            # Two digits at least that pass the rule make a number; a face (a ring and bits) stays one drawing.
+            self._set_reading(reading if sum(d.is_digit for d in reading.digits) > 1 else None)
+        if self.reading is not None and not self.canvas.is_drawing():
+            self._show_selected_digit()
             return
         self._shown_is_digit = sure = bool(self._rule.is_digit(probs))
         probs = self._rule.calibrated(probs)  # the confidence shown means what it says
@@ -251,3 +271,108 @@ class DrawTab(QWidget):
         self.bars.set_probabilities(None)
         self.preview.set_image(None)
         self.prediction_shown.emit()
+
+    # -- a number on the pad ---------------------------------------------------------
+
+    def _set_reading(self, reading) -> None:
+        """Show ``reading`` (a NumberReading of two digits or more), or go back to one digit (None)."""
+        self.reading, self._selected = reading, None
+        self.number_view.setVisible(reading is not None)
+        self._show_reading()
+
+    def _show_reading(self) -> None:
+        reading = self.reading
+        if reading is None:
+            self.canvas.set_marks([])
+            return
+        rule = self._rule
+        confidences = [float(rule.confidence(d.probabilities[None])[0]) for d in reading.digits]
+        self.number_view.show_reading(
+            [(str(d.digit), c, d.is_digit) for d, c in zip(reading.digits, confidences)], reading.probability,
+            [(a.text, a.probability) for a in reading.alternatives], self._selected,
+        )
+        self.canvas.set_marks([
+            DigitMark(d.box, f"{d.digit} · {format_percent(c)}" if d.is_digit else "no digit", d.is_digit,
+                      index == self._selected)
+            for index, (d, c) in enumerate(zip(reading.digits, confidences))
+        ])
+
+    @Slot(int)
+    def select_digit(self, index: int) -> None:
+        """Show the bars of digit ``index`` of the number (-1: of none)."""
+        self._selected = index if self.reading is not None and 0 <= index < len(self.reading.digits) else None
+        self._show_reading()
+        self._show_selected_digit()
+
+    def _show_selected_digit(self) -> None:
+        """The side panel for a number: the selected digit's bars and image, else how sure the whole reading is."""
+        reading = self.reading
+        if self._selected is None:
+            self._shown_is_digit = False
+            self.guess_label.setText("#")
+            self.guess_label.setEnabled(reading.is_number)
+            self.confidence_label.setText(reading.text if reading.is_number else "Not a number")
+            self.confidence_label.show()
+            self.confidence_detail.setText(f"{len(reading.digits)} digits read; click one to see its bars")
+            self.bars.set_probabilities(None)
+            self.preview.set_image(None)
+        else:
+            digit = reading.digits[self._selected]
+            probs = self._rule.calibrated(digit.probabilities)
+            self.guess_label.setText(str(digit.digit) if digit.is_digit else "?")
+            self.guess_label.setEnabled(digit.is_digit)
+            self.confidence_label.setText(format_percent(float(probs[digit.digit])) if digit.is_digit else NOT_A_DIGIT)
+            self.confidence_label.show()
+            self.confidence_detail.setText(f"digit {self._selected + 1} of {len(reading.digits)} in {reading.text}")
+            self.bars.set_probabilities(probs)
+            self.preview.set_image(self._digit_image(digit))
+        self.prediction_shown.emit()
+
+    def _digit_ink(self, digit) -> list:
+        strokes = self.canvas.strokes()
+        return [strokes[part.stroke][part.first:part.last + 1] for part in digit.ink]
+
+    def _digit_image(self, digit):
+        from mnist_pad.preprocess import strokes_to_image
+
+        return strokes_to_image(self._digit_ink(digit), min_extent=self.canvas.pen_width())
+
+    @Slot(int)
+    def _take_alternative(self, index: int) -> None:
+        from dataclasses import replace  # dataclasses would delay the first paint
+
+        chosen = self.reading.alternatives[index]
+        others = (self.reading, *self.reading.alternatives[:index], *self.reading.alternatives[index + 1:])
+        self._set_reading(replace(chosen, alternatives=others))
+        self._show_selected_digit()
+
+    def _handle_number_key(self, event) -> bool:
+        """With a number on the pad: a digit key corrects the selected digit and saves its ink, Enter saves
+        every digit, Ctrl+C copies the number; True if the key was used."""
+        from PySide6.QtGui import QGuiApplication, QKeySequence
+
+        if event.matches(QKeySequence.StandardKey.Copy):
+            QGuiApplication.clipboard().setText(self.reading.text)
+            return True
+        if not plain_key(event):
+            return False
+        if event.key() in DIGIT_KEYS and self._selected is not None:
+            self._correct(self._selected, DIGIT_KEYS[event.key()])
+            return True
+        if event.key() in ACCEPT_KEYS:
+            self.saver.save_number([(self._digit_ink(d), d.digit, int(d.probabilities.argmax()))
+                                    for d in self.reading.digits])
+            return True
+        return False
+
+    def _correct(self, index: int, digit: int) -> None:
+        """Digit ``index`` of the number is ``digit``: say so in the reading, and save its ink as one of my digits."""
+        from dataclasses import replace  # dataclasses would delay the first paint
+
+        read = self.reading.digits[index]
+        if self.saver.save_part(self._digit_ink(read), digit, int(read.probabilities.argmax())):
+            digits = list(self.reading.digits)
+            digits[index] = replace(read, digit=digit, is_digit=True)
+            self.reading = replace(self.reading, text="".join(str(d.digit) for d in digits), digits=tuple(digits))
+            self._show_reading()
+            self._show_selected_digit()
