@@ -10,6 +10,7 @@ GPU sending thousands of batches a second cannot flood the GUI with repaints.
 from __future__ import annotations
 
 import time
+from functools import cached_property
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal, Slot
@@ -110,7 +111,8 @@ class TrainTab(QWidget):
         self.use_button.setEnabled(False)  # until a run has written a model
 
         self.table = EpochTable()
-        self.curves = TrainingCurves(self)
+        self._curves_box = QWidget()  # the curves go in when first needed: see ``curves``
+        QVBoxLayout(self._curves_box).setContentsMargins(0, 0, 0, 0)
 
         # The result (the comparison, a deep path) is read beside the epochs and scrolls when long;
         # the settings keep their height.
@@ -137,7 +139,7 @@ class TrainTab(QWidget):
 
         right = QVBoxLayout()
         right.setContentsMargins(0, 0, 0, 0)
-        right.addWidget(self.curves, 5)
+        right.addWidget(self._curves_box, 5)
         right.addWidget(self.table, 2)
         right.addWidget(self.summary_area, 2)
         right.addWidget(self.use_button, 0, Qt.AlignmentFlag.AlignRight)
@@ -147,6 +149,18 @@ class TrainTab(QWidget):
         layout.addLayout(right, 1)
 
     # -- running ------------------------------------------------------------------
+
+    @cached_property
+    def curves(self) -> TrainingCurves:
+        """Loss and error rate, built when the tab first shows or a run first reports: their two plots
+        cost 30 ms, too long a stall for the window's start-up, which builds this tab ahead of time."""
+        curves = TrainingCurves(self._curves_box)
+        self._curves_box.layout().addWidget(curves)
+        return curves
+
+    def showEvent(self, event):
+        self.curves  # noqa: B018 - built now, before this first frame of the tab
+        super().showEvent(event)
 
     @property
     def is_training(self) -> bool:
