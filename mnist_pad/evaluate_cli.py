@@ -1,15 +1,19 @@
-"""``mnist-pad-eval``: how well a model does on MNIST's test set or on real pen-written digits.
+"""``mnist-pad-eval``: how well a model does on MNIST's test set, on real pen-written digits, or on whole numbers.
 
     mnist-pad-eval                                  # the default model on MNIST's test set
     mnist-pad-eval --model m.h5 --strokes dev.npz --scale 0.6 --json
     mnist-pad-eval --model m.h5 --strokes dev.npz --adapt 20 --json  # adapted to each writer
     mnist-pad-eval --strokes dev.npz --not-digits letters.npz --json   # what it calls "not a digit"
+    mnist-pad-eval --numbers numbers.npz --json                        # whole numbers, as the pad reads them
 
 With ``--strokes`` each digit is drawn on the real canvas widget, offscreen,
 through the same mouse-event path as a person's pen, and preprocessed exactly as
 live drawing is. With ``--adapt N`` a fresh copy of the model is adapted to each
 writer's first N digits, as the app's "Adapt to my handwriting" does, and the
 writer's other digits are scored before and after (``training.adapt_eval``).
+With ``--numbers`` each written number is read by ``mnist_pad.number_reader`` on the
+model's runtime predictor, as the pad reads it; neither Qt nor (once the model has its
+runtime file) TensorFlow is imported.
 """
 
 from __future__ import annotations
@@ -56,6 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--adapt", type=number_in_range(int, 1), metavar="N",
                         help="with --strokes: adapt to each writer's first N digits and score the rest "
                         "before and after (MNIST to replay from --data)")
+    parser.add_argument("--numbers", metavar="FILE.npz",
+                        help="read whole numbers written with a pen (the pen-digits layout plus a text per "
+                        "number) as the pad reads them, and report how many are read right, instead of MNIST")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of a report")
     return parser
 
@@ -65,6 +72,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.adapt is not None and not args.strokes:
         parser.error("--adapt needs --strokes, the writers to adapt to")
+    if args.numbers:
+        if args.strokes or args.adapt is not None or args.not_digits or args.hold_out_writers \
+                or args.hold_out_contributors:
+            parser.error("--numbers is a measurement of its own: without --strokes, --adapt, --not-digits "
+                         "or --hold-out-*")
+        return _evaluate_numbers(args)
     from mnist_pad.model_io import (
         default_model_path,
         inspect_model_file,
@@ -144,6 +157,47 @@ def main(argv: list[str] | None = None) -> int:
             report += _rule_report(source)
         print(f"model {loaded.path}\ndata  {where}\n\n{report}")
     return 0
+
+
+def _evaluate_numbers(args) -> int:
+    """``--numbers``: the number reader on a pen-numbers file, through the model's runtime predictor."""
+    from mnist_pad.digit_rule import DigitRule
+    from mnist_pad.model_io import default_model_path, open_model_file
+    from mnist_pad.number_reader import NumberReader
+    from mnist_pad.pen_digits import load_pen_numbers
+    from mnist_pad.pen_numbers import number_figures, numbers_of
+    from mnist_pad.runtime_export import runtime_or_keras_in_process
+
+    try:
+        samples, texts = load_pen_numbers(args.numbers)
+        loaded = open_model_file(args.model or default_model_path())
+        predictor = runtime_or_keras_in_process(loaded)
+    except PlainError as error:
+        print(f"mnist-pad-eval: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    figures = number_figures(NumberReader(predictor, DigitRule.for_card(loaded.card)), numbers_of(samples, texts))
+    del figures["readings"]  # a text per number would bury the summary; the core hands them to whoever needs them
+    if args.json:
+        print(json.dumps({"model": str(loaded.path), "numbers_file": args.numbers, **figures}))
+        return 0
+    print(f"model {loaded.path}\ndata  {args.numbers}, {figures['numbers']} numbers\n")
+    print(_numbers_report(figures))
+    return 0
+
+
+def _numbers_report(figures: dict) -> str:
+    speed = figures["ms_per_number"]
+    lines = [
+        f"{'whole numbers read right':26} {figures['whole_accuracy']:.4f}",
+        f"{'character error rate':26} {figures['cer']:.4f}",
+        f"{'digit count right':26} {figures['count_right']:.4f}",
+        f"{'ms per number':26} p50 {speed['p50']:.1f}, p99 {speed['p99']:.1f}",
+        "",
+        f"{'contributor':12} {'n':>5} {'whole':>7} {'cer':>7}",
+    ]
+    lines += [f"{name:12} {c['n']:5d} {c['whole_accuracy']:7.4f} {c['cer']:7.4f}"
+              for name, c in figures["per_contributor"].items()]
+    return "\n".join(lines)
 
 
 def contributors_digits(digits, names: tuple[str, ...]):

@@ -69,6 +69,33 @@ def write_runtime_file_unless_refused(keras_model, model_path: str | os.PathLike
         return None
 
 
+def runtime_or_keras_in_process(loaded):
+    """The predictor batch work reads ``loaded`` (a LoadedModel) with: the runtime's, its file made
+    first (in this process) when it has none, or Keras' when the runtime cannot take the model.
+
+    ModelLoadError when the model itself cannot be used. TensorFlow is imported only when
+    the runtime file must be made or refused.
+    """
+    from mnist_pad.runtime import open_runtime
+
+    predictor = open_runtime(loaded.path)
+    if predictor is not None:
+        return predictor
+    from training import import_tensorflow_quietly
+
+    import_tensorflow_quietly()  # its CUDA probe would print lines in the user's terminal
+    try:
+        write_runtime_file(loaded.model, loaded.path)
+        predictor = open_runtime(loaded.path)  # None when written yet not readable
+    except RuntimeExportError:
+        predictor = None
+    if predictor is not None:
+        return predictor
+    from mnist_pad.predictor import Predictor
+
+    return Predictor(loaded.model)
+
+
 UNUSABLE_MODEL_EXIT = 2  # the model itself cannot be used (the sentence of a ModelLoadError)
 NOT_EXPORTED_EXIT = 3  # the model is fine, the runtime cannot take it
 CHILD_TIMEOUT_S = 300

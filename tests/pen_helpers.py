@@ -52,8 +52,9 @@ def spread_subset(digits: PenDigits, count: int) -> PenDigits:
     )
 
 
-def write_pen_digits(path, labels, strokes_per_sample, writers=None):
-    """A pen-digits file: ``strokes_per_sample`` is a list of lists of (n, 2) arrays."""
+def write_pen_digits(path, labels, strokes_per_sample, writers=None, **extra):
+    """A pen-digits file: ``strokes_per_sample`` is a list of lists of (n, 2) arrays; ``extra``: more arrays
+    (``text`` for a pen-numbers file)."""
     flat = [s for sample in strokes_per_sample for s in sample]
     arrays = dict(
         labels=np.asarray(labels, np.int8),
@@ -63,5 +64,5 @@ def write_pen_digits(path, labels, strokes_per_sample, writers=None):
     )
     if writers is not None:
         arrays["writer"] = np.asarray(writers)
-    np.savez(path, **arrays)
+    np.savez(path, **arrays, **extra)
     return path

@@ -136,3 +136,25 @@ def test_a_child_that_fails_otherwise_is_a_runtime_refusal_in_one_sentence(tmp_p
     with pytest.raises(RuntimeExportError) as refused:
         export_in_child_process(model)
     assert str(refused.value).startswith(str(model)) and "\n" not in str(refused.value)
+
+
+def test_batch_work_falls_back_to_keras_only_when_the_runtime_refuses_the_model(tmp_path, default_model, monkeypatch):
+    from mnist_pad import runtime_export
+    from mnist_pad.model_io import open_model_file
+    from mnist_pad.predictor import Predictor
+    from mnist_pad.runtime import RuntimePredictor
+
+    shipped = runtime_export.runtime_or_keras_in_process(open_model_file(default_model))
+    assert isinstance(shipped, RuntimePredictor)
+
+    def refuse(keras_model, model_path):
+        raise RuntimeExportError(f"{model_path}: the runtime cannot take this model (refused by the test).")
+
+    monkeypatch.setattr(runtime_export, "write_runtime_file", refuse)
+    model = tmp_path / "model.h5"
+    shutil.copy(default_model, model)
+    fallback = runtime_export.runtime_or_keras_in_process(open_model_file(model))
+    assert isinstance(fallback, Predictor) and not runtime_file_beside(model).exists()
+    image = np.zeros((28, 28), np.float32)
+    image[6:22, 13:15] = 1.0  # a 1
+    assert np.abs(fallback.predict(image) - shipped.predict(image)).max() < TOLERANCE
