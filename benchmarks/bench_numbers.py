@@ -36,7 +36,7 @@ from mnist_pad.number_reader import NumberReader
 from mnist_pad.pen_digits import DIGIT_SCALE, in_pad_units, load_pen_digits, load_pen_numbers
 from mnist_pad.pen_numbers import compose_numbers, number_figures, numbers_of
 from mnist_pad.preprocess import PAD_PEN_WIDTH, strokes_to_image
-from mnist_pad.runtime_export import runtime_or_keras_in_process
+from mnist_pad.runtime_export import runtime_or_keras
 
 SPACINGS = ("spaced", "tight", "joined")
 COMPOSE_SEEDS = {"spaced": 101, "tight": 102, "joined": 103}  # the weights were chosen on seed 7
@@ -130,7 +130,7 @@ def main(argv=None) -> int:
         parser.error(f"set {' and '.join(missing)} to the shared files")
 
     loaded = open_model_file(args.model)
-    predictor = runtime_or_keras_in_process(loaded)
+    predictor, _ = runtime_or_keras(loaded)
     rule = DigitRule.for_card(loaded.card)
     digits = load_pen_digits(sources["MNIST_PAD_PEN_DIGITS"])
     sets = {"real": numbers_of(*load_pen_numbers(sources["MNIST_PAD_PEN_NUMBERS"]))}

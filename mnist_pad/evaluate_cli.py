@@ -166,12 +166,12 @@ def _evaluate_numbers(args) -> int:
     from mnist_pad.number_reader import NumberReader
     from mnist_pad.pen_digits import load_pen_numbers
     from mnist_pad.pen_numbers import number_figures, numbers_of
-    from mnist_pad.runtime_export import runtime_or_keras_in_process
+    from mnist_pad.runtime_export import runtime_or_keras
 
     try:
         samples, texts = load_pen_numbers(args.numbers)
         loaded = open_model_file(args.model or default_model_path())
-        predictor = runtime_or_keras_in_process(loaded)
+        predictor, _ = runtime_or_keras(loaded)
     except PlainError as error:
         print(f"mnist-pad-eval: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -133,7 +133,7 @@ class NumberReader:
     def _runs(self, pieces, strokes, height, min_extent) -> dict[tuple[int, int], _Run]:
         """Every run of up to MAX_PIECES neighbouring pieces, read (once) by the network."""
         spans = [(i, j) for i in range(len(pieces)) for j in range(i + 1, min(i + MAX_PIECES, len(pieces)) + 1)]
-        inks = {span: tuple(sorted(pieces[span[0]:span[1]], key=_writing_order)) for span in spans}
+        inks = {span: _joined_up(sorted(pieces[span[0]:span[1]], key=_writing_order)) for span in spans}
         paths = {span: [_points(strokes, r) for r in ink] for span, ink in inks.items()}
         keys = {span: _key(path, min_extent) for span, path in paths.items()}
         known = {keys[span]: self._memory[keys[span]] for span in spans if keys[span] in self._memory}
@@ -220,6 +220,19 @@ def _turns(values: np.ndarray) -> list[int]:
 def _reading_order(pieces: list[InkRange], strokes) -> list[InkRange]:
     """Left to right by each piece's horizontal centre."""
     return sorted(pieces, key=lambda r: float(np.mean(_points(strokes, r)[:, 0])))
+
+
+def _joined_up(pieces: list[InkRange]) -> tuple[InkRange, ...]:
+    """Neighbouring pieces of one stroke as one range: a digit read whole from a stroke that was cut
+    is drawn as that stroke, exactly as the pad draws it alone."""
+    joined = [pieces[0]]
+    for piece in pieces[1:]:
+        last = joined[-1]
+        if piece.stroke == last.stroke and piece.first == last.last:
+            joined[-1] = InkRange(last.stroke, last.first, piece.last)
+        else:
+            joined.append(piece)
+    return tuple(joined)
 
 
 def _writing_order(piece: InkRange) -> tuple[int, int]:

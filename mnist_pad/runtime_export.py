@@ -69,30 +69,49 @@ def write_runtime_file_unless_refused(keras_model, model_path: str | os.PathLike
         return None
 
 
-def runtime_or_keras_in_process(loaded):
-    """The predictor batch work reads ``loaded`` (a LoadedModel) with: the runtime's, its file made
-    first (in this process) when it has none, or Keras' when the runtime cannot take the model.
+def runtime_or_keras(loaded, make_runtime_file=None) -> tuple[object, str]:
+    """The predictor to read ``loaded`` (a LoadedModel) with, and "" or the sentence saying why it is Keras'.
 
-    ModelLoadError when the model itself cannot be used. TensorFlow is imported only when
-    the runtime file must be made or refused.
+    The runtime's, its file made first when it has none: by ``make_runtime_file(loaded)``, by default
+    in this process (the window passes ``make_runtime_file_in_child``, to keep TensorFlow out of its
+    own). Keras' when the runtime cannot take the model. ModelLoadError when the model itself cannot
+    be used.
     """
     from mnist_pad.runtime import open_runtime
 
     predictor = open_runtime(loaded.path)
     if predictor is not None:
-        return predictor
+        return predictor, ""
+    try:
+        (make_runtime_file or make_runtime_file_here)(loaded)
+        predictor = open_runtime(loaded.path)
+        if predictor is None:  # written, yet not readable
+            raise RuntimeExportError(f"{loaded.path}: its runtime file could not be opened.")
+    except RuntimeExportError as error:
+        # The file's name first: a status bar may have to shorten the reason.
+        return keras_predictor(loaded), f"{loaded.path.name} runs through Keras, more slowly: {error.reason}"
+    return predictor, ""
+
+
+def make_runtime_file_here(loaded) -> None:
     from training import import_tensorflow_quietly
 
     import_tensorflow_quietly()  # its CUDA probe would print lines in the user's terminal
-    try:
-        write_runtime_file(loaded.model, loaded.path)
-        predictor = open_runtime(loaded.path)  # None when written yet not readable
-    except RuntimeExportError:
-        predictor = None
-    if predictor is not None:
-        return predictor
-    from mnist_pad.predictor import Predictor
+    write_runtime_file(loaded.model, loaded.path)
 
+
+def make_runtime_file_in_child(loaded) -> None:
+    export_in_child_process(loaded.path)
+
+
+def keras_predictor(loaded):
+    """The live path through Keras, for a model that the runtime cannot take (imports TensorFlow)."""
+    from training import import_tensorflow_quietly
+
+    import_tensorflow_quietly()
+    from mnist_pad.predictor import Predictor, configure_for_live_use
+
+    configure_for_live_use()  # in effect from the first model this process loads
     return Predictor(loaded.model)
 
 

@@ -35,50 +35,17 @@ class ModelLoader(QThread):
         # Here, not at the top: the window imports this module before its first paint,
         # which model_io's own imports (json, zipfile, hashlib) would delay.
         from mnist_pad.model_io import ModelLoadError, open_model_file
+        from mnist_pad.runtime_export import make_runtime_file_in_child, runtime_or_keras
 
         try:
             model = open_model_file(self.path)
-            predictor, note = runtime_or_keras_predictor(model)
+            predictor, note = runtime_or_keras(model, make_runtime_file_in_child)
         except ModelLoadError as error:
             self.failed.emit(str(error))
         except Exception as error:  # a model that loads but cannot run: still one sentence
             self.failed.emit(f"{self.path}: the model could not be run ({first_line(error)}).")
         else:
             self.loaded.emit(model, predictor, note)
-
-
-def runtime_or_keras_predictor(model) -> tuple[object, str]:
-    """The runtime's predictor for ``model`` (a LoadedModel), its file made first when it has none,
-    with "" ; or, when the runtime cannot take it, Keras' with a sentence saying so.
-
-    ModelLoadError when the model itself cannot be used.
-    """
-    from mnist_pad import runtime_export
-    from mnist_pad.runtime import open_runtime
-
-    predictor = open_runtime(model.path)
-    if predictor is not None:
-        return predictor, ""
-    try:
-        runtime_export.export_in_child_process(model.path)
-        predictor = open_runtime(model.path)
-        if predictor is None:  # written, yet not readable
-            raise runtime_export.RuntimeExportError(f"{model.path}: its runtime file could not be opened.")
-    except runtime_export.RuntimeExportError as error:
-        # The file's name first: the status bar may have to shorten the reason.
-        return keras_predictor(model), f"{model.path.name} runs through Keras, more slowly: {error.reason}"
-    return predictor, ""
-
-
-def keras_predictor(model):
-    """The live path through Keras, for a model that the runtime cannot take (imports TensorFlow)."""
-    from training import import_tensorflow_quietly
-
-    import_tensorflow_quietly()  # its CUDA probe would print lines in the user's terminal
-    from mnist_pad.predictor import Predictor, configure_for_live_use
-
-    configure_for_live_use()  # in effect from the first model this process loads
-    return Predictor(model.model)
 
 
 class ModuleImporter(QThread):

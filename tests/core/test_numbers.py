@@ -20,14 +20,14 @@ from mnist_pad.pen_digits import in_pad_units, load_pen_digits, load_pen_numbers
 from mnist_pad.pen_numbers import JOIN_REACH, Numbers, compose_numbers, edit_distance, numbers_of
 from mnist_pad.preprocess import PAD_PEN_WIDTH
 from mnist_pad.runtime import predict_strokes
-from mnist_pad.runtime_export import runtime_or_keras_in_process
+from mnist_pad.runtime_export import runtime_or_keras
 
 STROKE = [np.array([[0, 0], [1, 5], [2, 9]], np.float32)]
 
 
 @pytest.fixture(scope="module")
 def predictor(default_model):
-    return runtime_or_keras_in_process(open_model_file(default_model))
+    return runtime_or_keras(open_model_file(default_model))[0]
 
 
 @pytest.fixture(scope="module")
@@ -234,17 +234,7 @@ def single_digit_readings(pen_digits, reader):
 def test_a_single_digit_reads_as_todays_prediction(single_digit_readings, predictor):
     ones = [(strokes, reading.digits[0]) for strokes, reading in single_digit_readings if len(reading.digits) == 1]
     assert len(ones) >= 47
-    whole = [(strokes, digit) for strokes, digit in ones
-             if [(r.first, r.last) for r in digit.ink] == [(0, len(s) - 1) for s in strokes]]
-    assert len(whole) >= 40  # most strokes are not wide enough to be cut
-    for strokes, digit in whole:
-        assert np.array_equal(digit.probabilities, predict_strokes(predictor, strokes, PAD_PEN_WIDTH)[1])
-
-
-@pytest.mark.xfail(strict=True, reason="a stroke the reader cut into pieces is drawn piece by piece even when "
-                   "one digit holds them all, which shifts its probabilities by up to 0.002")
-def test_a_single_digit_with_a_cut_stroke_reads_as_todays_prediction(single_digit_readings, predictor):
-    ones = [(strokes, reading.digits[0]) for strokes, reading in single_digit_readings if len(reading.digits) == 1]
     for strokes, digit in ones:
+        # Its ink is its strokes whole, even where a wide stroke was cut to look for two digits in it.
+        assert [(r.stroke, r.first, r.last) for r in digit.ink] == [(k, 0, len(s) - 1) for k, s in enumerate(strokes)]
         assert np.array_equal(digit.probabilities, predict_strokes(predictor, strokes, PAD_PEN_WIDTH)[1])
-

@@ -144,8 +144,8 @@ def test_batch_work_falls_back_to_keras_only_when_the_runtime_refuses_the_model(
     from mnist_pad.predictor import Predictor
     from mnist_pad.runtime import RuntimePredictor
 
-    shipped = runtime_export.runtime_or_keras_in_process(open_model_file(default_model))
-    assert isinstance(shipped, RuntimePredictor)
+    shipped, said = runtime_export.runtime_or_keras(open_model_file(default_model))
+    assert isinstance(shipped, RuntimePredictor) and said == ""
 
     def refuse(keras_model, model_path):
         raise RuntimeExportError(f"{model_path}: the runtime cannot take this model (refused by the test).")
@@ -153,8 +153,9 @@ def test_batch_work_falls_back_to_keras_only_when_the_runtime_refuses_the_model(
     monkeypatch.setattr(runtime_export, "write_runtime_file", refuse)
     model = tmp_path / "model.h5"
     shutil.copy(default_model, model)
-    fallback = runtime_export.runtime_or_keras_in_process(open_model_file(model))
+    fallback, said = runtime_export.runtime_or_keras(open_model_file(model))
     assert isinstance(fallback, Predictor) and not runtime_file_beside(model).exists()
+    assert said.startswith("model.h5 runs through Keras") and "refused by the test" in said
     image = np.zeros((28, 28), np.float32)
     image[6:22, 13:15] = 1.0  # a 1
     assert np.abs(fallback.predict(image) - shipped.predict(image)).max() < TOLERANCE
