@@ -76,6 +76,11 @@ class Drawing(QObject):
     def finished_strokes(self) -> list[np.ndarray]:
         return list(self._strokes)
 
+    def current_points(self) -> list[tuple[float, float]]:
+        """The stroke being drawn, as plain points ([] when none): painting it needs no numpy, which a
+        stroke drawn as the window opens must not wait for."""
+        return list(self._current or ())
+
     def is_empty(self) -> bool:
         return not self._strokes and not self._current
 

@@ -187,13 +187,15 @@ class DrawingCanvas(QWidget):
         pen.setCapStyle(Qt.PenCapStyle.RoundCap)
         pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
         painter.setPen(pen)
-        for stroke in self.strokes():
-            if len(stroke) == 1:
-                painter.drawPoint(QPointF(float(stroke[0, 0]), float(stroke[0, 1])))  # round cap: a dot
+        # The stroke being drawn as sampled; finished ones smoothed (numpy is loaded by then).
+        paths = [smooth(stroke) for stroke in self.drawing.finished_strokes()] + [self.drawing.current_points()]
+        for path in paths:
+            points = [QPointF(float(x), float(y)) for x, y in path]
+            if len(points) == 1:
+                painter.drawPoint(points[0])  # round cap: a dot
             else:
                 # Each segment is capped on its own: a pen that doubles back leaves
                 # no seams, which Qt's stroker can leave in one wide curved path.
-                points = [QPointF(float(x), float(y)) for x, y in smooth(stroke)]
                 painter.drawLines([QLineF(a, b) for a, b in zip(points, points[1:])])
         painter.resetTransform()
         self._paint_marks(painter, pad)

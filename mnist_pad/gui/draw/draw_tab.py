@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 NO_MODEL_YET = "Loading model…"
 EMPTY_PAD = "Draw a digit"
 NOT_A_DIGIT = "Not a digit"
+NOT_A_NUMBER = "No number"  # some part is no digit ("Not a number" is too wide for the panel)
 SURE = 0.95  # "sure it is a 7" from here up, "probably a 7" below
 
 
@@ -311,7 +312,7 @@ class DrawTab(QWidget):
             self._shown_is_digit = False
             self.guess_label.setText("#")
             self.guess_label.setEnabled(reading.is_number)
-            self.confidence_label.setText(reading.text if reading.is_number else "Not a number")
+            self.confidence_label.setText(reading.text if reading.is_number else NOT_A_NUMBER)
             self.confidence_label.show()
             self.confidence_detail.setText(f"{len(reading.digits)} digits read; click one to see its bars")
             self.bars.set_probabilities(None)
