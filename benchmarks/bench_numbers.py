@@ -36,7 +36,7 @@ from mnist_pad.number_reader import NumberReader
 from mnist_pad.pen_digits import DIGIT_SCALE, in_pad_units, load_pen_digits, load_pen_numbers
 from mnist_pad.pen_numbers import compose_numbers, number_figures, numbers_of
 from mnist_pad.preprocess import PAD_PEN_WIDTH, strokes_to_image
-from mnist_pad.runtime_export import runtime_or_keras
+from training.runtime_export import runtime_or_keras
 
 SPACINGS = ("spaced", "tight", "joined")
 COMPOSE_SEEDS = {"spaced": 101, "tight": 102, "joined": 103}  # the weights were chosen on seed 7

@@ -36,7 +36,7 @@ from mnist_pad.model_io import default_model_path, load_model
 from mnist_pad.predictor import Predictor, configure_for_live_use
 from mnist_pad.preprocess import PAD_PEN_WIDTH, strokes_to_image
 from mnist_pad.runtime import open_runtime, predict_strokes
-from mnist_pad.runtime_export import write_runtime_file
+from training.runtime_export import write_runtime_file
 
 
 def main(argv=None) -> int:

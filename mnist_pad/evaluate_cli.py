@@ -166,7 +166,7 @@ def _evaluate_numbers(args) -> int:
     from mnist_pad.number_reader import NumberReader
     from mnist_pad.pen_digits import load_pen_numbers
     from mnist_pad.pen_numbers import number_figures, numbers_of
-    from mnist_pad.runtime_export import runtime_or_keras
+    from training.runtime_export import runtime_or_keras
 
     try:
         samples, texts = load_pen_numbers(args.numbers)

@@ -13,7 +13,7 @@ from pathlib import Path
 from mnist_pad.errors import PlainError, first_line
 from mnist_pad.files import card_path, file_sha256, write_atomic, write_bytes_atomic
 from mnist_pad.model_io import LoadedModel
-from mnist_pad.runtime_export import write_runtime_file_unless_refused
+from training.runtime_export import write_runtime_file_unless_refused
 
 EXPORT_SUFFIX = ".keras"
 

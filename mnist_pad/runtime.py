@@ -3,7 +3,7 @@
 Importing TensorFlow and loading a model takes about 4 s and 600 MB; ONNX Runtime opens
 the same network in a tenth of a second and a tenth of the memory, and gives the same
 probabilities (to 1e-6). So the Draw tab predicts here, from a ``.onnx`` file that Keras'
-own exporter made from the model file (``mnist_pad.runtime_export``), and TensorFlow is
+own exporter made from the model file (``training.runtime_export``), and TensorFlow is
 imported only by the work that needs it: training, adapting, evidence maps, evaluation.
 
 The ``.onnx`` file lies beside the model file (``mnist_convnet.h5`` →

@@ -39,7 +39,6 @@ from mnist_pad.pen_digits import (
     render_pad_digits,
 )
 from mnist_pad.predictor import Predictor
-from mnist_pad.runtime_export import write_runtime_file_unless_refused
 from training import silence_legacy_h5_warning
 from training.adapt_settings import AdaptConfig, AdaptError, AdaptResult, too_few_digits
 from training.augment import random_augment
@@ -47,6 +46,7 @@ from training.data import load_mnist
 from training.job import BatchProgress, Failed, Status
 from training.not_digit_drawings import made_up
 from training.pen_data import to_uint8
+from training.runtime_export import write_runtime_file_unless_refused
 
 CHECK_SAMPLE = 1000  # MNIST test images scored before and after, for the card
 

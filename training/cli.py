@@ -20,7 +20,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from mnist_pad.errors import PlainError
-from mnist_pad.runtime_export import write_runtime_file_unless_refused
 from training import import_tensorflow_quietly
 from training.arguments import (
     EACH_CONTRIBUTOR,
@@ -32,6 +31,7 @@ from training.arguments import (
 )
 from training.card import write_card
 from training.evaluate import evaluate
+from training.runtime_export import write_runtime_file_unless_refused
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130

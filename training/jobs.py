@@ -63,10 +63,10 @@ class TrainJob:
         """The card every model the project writes has (data, epochs, figures, the not-a-digit rule, and
         the command that makes it), and the runtime file the app draws with (``mnist_pad.runtime``)."""
         from mnist_pad.model_io import load_model
-        from mnist_pad.runtime_export import write_runtime_file_unless_refused
         from training.calibration import validation_rule
         from training.card import train_command, write_card
         from training.evaluate import evaluate
+        from training.runtime_export import write_runtime_file_unless_refused
 
         model = load_model(self.out_path).model
         write_card(

@@ -35,7 +35,7 @@ class ModelLoader(QThread):
         # Here, not at the top: the window imports this module before its first paint,
         # which model_io's own imports (json, zipfile, hashlib) would delay.
         from mnist_pad.model_io import ModelLoadError, open_model_file
-        from mnist_pad.runtime_export import make_runtime_file_in_child, runtime_or_keras
+        from training.runtime_export import make_runtime_file_in_child, runtime_or_keras
 
         try:
             model = open_model_file(self.path)

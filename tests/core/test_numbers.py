@@ -20,7 +20,7 @@ from mnist_pad.pen_digits import in_pad_units, load_pen_digits, load_pen_numbers
 from mnist_pad.pen_numbers import JOIN_REACH, Numbers, compose_numbers, edit_distance, numbers_of
 from mnist_pad.preprocess import PAD_PEN_WIDTH
 from mnist_pad.runtime import predict_strokes
-from mnist_pad.runtime_export import runtime_or_keras
+from training.runtime_export import runtime_or_keras
 
 STROKE = [np.array([[0, 0], [1, 5], [2, 9]], np.float32)]
 

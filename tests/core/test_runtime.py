@@ -10,7 +10,7 @@ import pytest
 
 from mnist_pad.model_io import ModelLoadError, load_model
 from mnist_pad.runtime import open_runtime, runtime_file_beside, runtime_file_in_cache
-from mnist_pad.runtime_export import RuntimeExportError, export_in_child_process, write_runtime_file
+from training.runtime_export import RuntimeExportError, export_in_child_process, write_runtime_file
 
 TOLERANCE = 1e-5  # the measurement: the same probabilities to 1e-6; float32 sums may differ a little more
 
@@ -139,10 +139,10 @@ def test_a_child_that_fails_otherwise_is_a_runtime_refusal_in_one_sentence(tmp_p
 
 
 def test_batch_work_falls_back_to_keras_only_when_the_runtime_refuses_the_model(tmp_path, default_model, monkeypatch):
-    from mnist_pad import runtime_export
     from mnist_pad.model_io import open_model_file
     from mnist_pad.predictor import Predictor
     from mnist_pad.runtime import RuntimePredictor
+    from training import runtime_export
 
     shipped, said = runtime_export.runtime_or_keras(open_model_file(default_model))
     assert isinstance(shipped, RuntimePredictor) and said == ""

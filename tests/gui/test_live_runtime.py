@@ -40,8 +40,8 @@ def test_a_stroke_drawn_while_the_model_loads_is_kept_whole_and_predicted_when_r
 def test_a_model_the_runtime_cannot_take_serves_through_keras_and_the_status_bar_says_so(
     qtbot, tmp_path, default_model, monkeypatch, default_predictor
 ):
-    from mnist_pad import runtime_export
     from mnist_pad.predictor import Predictor
+    from training import runtime_export
 
     def refuse(path):
         raise runtime_export.RuntimeExportError(f"{path}: the runtime cannot take this model (no such operator).")

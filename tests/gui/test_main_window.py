@@ -246,7 +246,7 @@ def test_a_model_served_through_keras_sets_tensorflow_up_for_one_drawing_at_a_ti
     # A fresh process: the setting only takes before TensorFlow's first op, which
     # this test process ran long ago.
     probe = (
-        "import sys; from mnist_pad.runtime_export import keras_predictor; "
+        "import sys; from training.runtime_export import keras_predictor; "
         "from mnist_pad.model_io import open_model_file; keras_predictor(open_model_file(sys.argv[1])); "
         "import tensorflow as tf; t = tf.config.threading; "
         "print(t.get_intra_op_parallelism_threads(), t.get_inter_op_parallelism_threads())"

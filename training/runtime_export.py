@@ -2,7 +2,7 @@
 
 Training, adapting and exporting write it as they write the model, in processes that
 hold TensorFlow already. A model first opened in the app gets its file from a child
-process, ``python -m mnist_pad.runtime_export MODEL``, so that the window's own process
+process, ``python -m training.runtime_export MODEL``, so that the window's own process
 never imports TensorFlow to draw: it exits 0 with the file's path, or 2 with one sentence.
 """
 
@@ -121,10 +121,10 @@ CHILD_TIMEOUT_S = 300
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m mnist_pad.runtime_export MODEL``: what the app runs for a model it opens first."""
+    """``python -m training.runtime_export MODEL``: what the app runs for a model it opens first."""
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 1:
-        print("usage: python -m mnist_pad.runtime_export MODEL.h5|MODEL.keras", file=sys.stderr)
+        print("usage: python -m training.runtime_export MODEL.h5|MODEL.keras", file=sys.stderr)
         return UNUSABLE_MODEL_EXIT
     from mnist_pad.model_io import ModelLoadError, load_model
     from training import import_tensorflow_quietly
@@ -150,7 +150,7 @@ def export_in_child_process(model_path: str | os.PathLike) -> None:
 
     try:
         child = subprocess.run(
-            [sys.executable, "-m", "mnist_pad.runtime_export", str(model_path)],
+            [sys.executable, "-m", "training.runtime_export", str(model_path)],
             capture_output=True, text=True, timeout=CHILD_TIMEOUT_S, stdin=subprocess.DEVNULL,
         )
     except (OSError, subprocess.TimeoutExpired) as error:
