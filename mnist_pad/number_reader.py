@@ -18,9 +18,10 @@ numbers composed of pen digits, institution by institution (docs/numbers.md).
 
 from __future__ import annotations
 
+import heapq
 import math
-from dataclasses import dataclass, field, replace
-from typing import Sequence
+from dataclasses import dataclass, replace
+from typing import NamedTuple, Sequence
 
 import numpy as np
 
@@ -81,6 +82,15 @@ class NumberReading:
         return bool(self.digits) and all(d.is_digit for d in self.digits)
 
 
+class _Seen(NamedTuple):
+    """What is remembered of some ink, by its points: what the network and the rule made of it, and where it lies."""
+
+    probabilities: np.ndarray
+    is_digit: bool
+    box: tuple[float, float, float, float]
+    columns: list[tuple[float, float]]  # each path's x-range, left to right
+
+
 @dataclass(frozen=True)
 class _Run:
     """Neighbouring pieces read as one digit: their ink, image and probabilities."""
@@ -92,11 +102,10 @@ class _Run:
     box: tuple[float, float, float, float]
 
 
-@dataclass(order=True)
-class _Partial:
+class _Partial(NamedTuple):
     score: float
-    end: int = field(compare=False)  # pieces read so far
-    runs: tuple = field(compare=False)  # (run, class) pairs
+    end: int  # pieces read so far
+    runs: tuple  # (run, class) pairs
 
 
 class NumberReader:
@@ -109,7 +118,7 @@ class NumberReader:
     def __init__(self, predictor, rule: DigitRule | None = None, memory: int = 4096):
         self.predictor = predictor
         self.rule = rule or DigitRule()
-        self._memory: dict[bytes, np.ndarray] = {}
+        self._memory: dict[bytes, _Seen] = {}
         self._memory_size = memory
 
     def read(self, strokes: Sequence[np.ndarray], min_extent: float | None = None) -> NumberReading:
@@ -140,39 +149,52 @@ class NumberReader:
         unread = list({keys[span]: span for span in spans if keys[span] not in known}.values())
         if unread:
             images = np.stack([strokes_to_image(paths[span], min_extent=min_extent) for span in unread])
-            for span, probabilities in zip(unread, self.predictor.predict_batch(images)):
-                known[keys[span]] = probabilities
-                self._remember(keys[span], probabilities)
+            probabilities = self.predictor.predict_batch(images)
+            is_digit = self.rule.is_digit(probabilities)
+            for k, span in enumerate(unread):
+                known[keys[span]] = self._remember(keys[span], _Seen(
+                    probabilities[k], bool(is_digit[k]), _box(paths[span]),
+                    sorted((float(p[:, 0].min()), float(p[:, 0].max())) for p in paths[span]),
+                ))
         runs = {}
         for span in spans:
-            probabilities = known[keys[span]]
-            is_digit = bool(self.rule.is_digit(probabilities[None])[0])
-            box = _box(paths[span])
-            cost = (_geometry_cost(paths[span], box, height) + _cuts_inside_strokes(inks[span], strokes)
-                    + (0.0 if is_digit else NOT_A_DIGIT_COST))
-            runs[span] = _Run(inks[span], probabilities, cost, is_digit, box)
+            seen = known[keys[span]]
+            cost = (_geometry_cost(seen, height) + _cuts_inside_strokes(inks[span], strokes)
+                    + (0.0 if seen.is_digit else NOT_A_DIGIT_COST))
+            runs[span] = _Run(inks[span], seen.probabilities, cost, seen.is_digit, seen.box)
         return runs
 
-    def _remember(self, key: bytes, probabilities: np.ndarray) -> None:
+    def _remember(self, key: bytes, seen: _Seen) -> _Seen:
         if len(self._memory) >= self._memory_size:
             self._memory.pop(next(iter(self._memory)))  # the oldest
-        self._memory[key] = probabilities
+        self._memory[key] = seen
+        return seen
 
 
 def _best_readings(runs: dict[tuple[int, int], _Run], n_pieces: int, height: float) -> NumberReading:
     """Beam search over the cuts and each digit's classes; readings of the same text pool their probability."""
+    choices = {}  # per run: its best classes, each with its log-probability less the run's cost
+    for span, run in runs.items():
+        log_p = np.log(np.clip(run.probabilities, 1e-12, 1.0))
+        choices[span] = [(int(d), float(log_p[d]) - run.cost) for d in np.argsort(-log_p)[:CLASSES_PER_DIGIT]]
+    overlaps: dict[tuple[int, int, int], float] = {}  # (start of the last run, start, end) -> cost
     beams: list[list[_Partial]] = [[] for _ in range(n_pieces + 1)]
     beams[0] = [_Partial(0.0, 0, ())]
     for start in range(n_pieces):
-        for partial in sorted(beams[start], reverse=True)[:BEAM]:
+        for partial in heapq.nlargest(BEAM, beams[start], key=_score):
+            last = partial.runs[-1][0] if partial.runs else None
             for end in range(start + 1, min(start + MAX_PIECES, n_pieces) + 1):
                 run = runs[(start, end)]
-                log_p = np.log(np.clip(run.probabilities, 1e-12, 1.0))
-                cost = run.cost + (_overlap_cost(partial.runs[-1][0], run, height) if partial.runs else 0.0)
-                for digit in np.argsort(-log_p)[:CLASSES_PER_DIGIT]:
-                    beams[end].append(_Partial(partial.score + float(log_p[digit]) - cost, end,
-                                               partial.runs + ((run, int(digit)),)))
-    finals = sorted(beams[n_pieces], reverse=True)[:BEAM]
+                if last is None:
+                    overlap = 0.0
+                else:
+                    key = (id(last), start, end)
+                    if key not in overlaps:
+                        overlaps[key] = _overlap_cost(last, run, height)
+                    overlap = overlaps[key]
+                for digit, gain in choices[(start, end)]:
+                    beams[end].append(_Partial(partial.score + gain - overlap, end, partial.runs + ((run, digit),)))
+    finals = heapq.nlargest(BEAM, beams[n_pieces], key=_score)
     top = finals[0].score
     weights: dict[str, float] = {}
     best_of_text: dict[str, _Partial] = {}
@@ -189,6 +211,10 @@ def _best_readings(runs: dict[tuple[int, int], _Run], n_pieces: int, height: flo
         for text, weight in sorted(weights.items(), key=lambda item: -item[1])[:ALTERNATIVES + 1]
     ]
     return replace(ranked[0], alternatives=tuple(ranked[1:]))
+
+
+def _score(partial: _Partial) -> float:
+    return partial.score
 
 
 def _pieces(index: int, stroke: np.ndarray, height: float) -> list[InkRange]:
@@ -249,13 +275,12 @@ def _box(paths: list[np.ndarray]) -> tuple[float, float, float, float]:
     return float(x0), float(y0), float(x1), float(y1)
 
 
-def _geometry_cost(paths: list[np.ndarray], box, height: float) -> float:
-    x0, y0, x1, y1 = box
+def _geometry_cost(seen: _Seen, height: float) -> float:
+    x0, y0, x1, y1 = seen.box
     width, tall = (x1 - x0) / height, (y1 - y0) / height
     cost = WIDE_COST * max(0.0, width - WIDE) + SHORT_COST * max(0.0, SHORT - tall)
-    spans = sorted((float(p[:, 0].min()), float(p[:, 0].max())) for p in paths)
-    reach = spans[0][1]
-    for left, right in spans[1:]:
+    reach = seen.columns[0][1]
+    for left, right in seen.columns[1:]:
         cost += GAP_COST * max(0.0, (left - reach) / height - GAP)
         reach = max(reach, right)
     return cost

@@ -53,3 +53,17 @@ def make_window(qtbot, model_path=None):
     window.show()
     qtbot.waitExposed(window)
     return window, errors
+
+
+def shown_draw_tab(qtbot, collection, predictor, rule=None):
+    """A Draw tab of its own, shown, serving ``predictor`` (with ``rule``) and saving into ``collection``."""
+    from mnist_pad.gui.draw.draw_tab import DrawTab
+
+    tab = DrawTab()
+    qtbot.addWidget(tab)
+    tab.resize(900, 640)
+    tab.show()
+    qtbot.waitExposed(tab)
+    tab.set_predictor(predictor, rule)
+    tab.set_collection(collection)
+    return tab

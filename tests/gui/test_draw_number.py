@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from gui_helpers import SEVEN, draw, wait_for_prediction
+from gui_helpers import SEVEN, draw, shown_draw_tab, wait_for_prediction
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from mnist_pad.digit_rule import DigitRule
-from mnist_pad.gui.draw.draw_tab import DrawTab
 from mnist_pad.gui.my_digits.digit_collection import DigitCollection
 from mnist_pad.model_io import open_model_file
 from mnist_pad.my_digits import DigitStore
@@ -36,14 +35,7 @@ def collection(tmp_path):
 
 @pytest.fixture
 def tab(qtbot, shipped, collection):
-    widget = DrawTab()
-    qtbot.addWidget(widget)
-    widget.resize(900, 640)
-    widget.show()
-    qtbot.waitExposed(widget)
-    widget.set_predictor(*shipped)
-    widget.set_collection(collection)
-    return widget
+    return shown_draw_tab(qtbot, collection, *shipped)
 
 
 def on_the_pad(strokes: list[np.ndarray]) -> list[np.ndarray]:

@@ -10,6 +10,7 @@ from gui_helpers import (
     ONE,
     SEVEN,
     draw,
+    shown_draw_tab,
     wait_for_prediction,
 )
 from PySide6.QtCore import QPoint, Qt
@@ -37,14 +38,7 @@ def collection(tmp_path, qtbot):
 
 @pytest.fixture
 def tab(qtbot, default_predictor, collection):
-    widget = DrawTab()
-    qtbot.addWidget(widget)
-    widget.resize(900, 600)
-    widget.show()
-    qtbot.waitExposed(widget)
-    widget.set_predictor(default_predictor)
-    widget.set_collection(collection)
-    return widget
+    return shown_draw_tab(qtbot, collection, default_predictor)
 
 
 @pytest.fixture
