@@ -44,7 +44,8 @@ if TYPE_CHECKING:
     from mnist_pad.gui.my_digits.my_digits_view import MyDigitsView
     from mnist_pad.gui.train.train_tab import TrainTab
 
-# What the store and the tabs built after the first paint import, on a thread (pyqtgraph alone: 0.2 s).
+# What the store and the tabs built after the first paint import, on a thread (pyqtgraph waits for the
+# Train tab's first showing: see TrainTab.curves).
 AFTER_FIRST_LOAD_MODULES = (
     "mnist_pad.gui.my_digits.digit_collection",
     "mnist_pad.gui.my_digits.my_digits_view",

@@ -229,6 +229,7 @@ def test_the_window_is_built_without_its_heavy_imports_which_follow_its_first_pa
         """
     )
     result = run_offscreen("-c", probe, timeout=180)
-    assert result.stdout.splitlines() == ["", "DrawTab MyDigitsView InsideTab TrainTab True"], (
+    # pyqtgraph comes with the Train tab's first showing (its import holds Python's lock for 0.1 s).
+    assert result.stdout.splitlines() == ["", "DrawTab MyDigitsView InsideTab TrainTab False"], (
         result.stdout + result.stderr
     )

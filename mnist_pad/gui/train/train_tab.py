@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
@@ -28,13 +29,15 @@ from PySide6.QtWidgets import (
 
 from mnist_pad.gui.dialogs import APP_NAME, show_error
 from mnist_pad.gui.jobs import JobRunner
-from mnist_pad.gui.train.curves import TrainingCurves
 from mnist_pad.gui.train.epoch_table import EpochTable
 from mnist_pad.gui.train.settings_form import TrainSettingsForm, row
 from mnist_pad.gui.train.training_report import EtaClock
 from mnist_pad.model_io import default_model_path
 from training.job import format_duration
 from training.jobs import TrainJob
+
+if TYPE_CHECKING:
+    from mnist_pad.gui.train.curves import TrainingCurves
 
 REPAINT_INTERVAL_MS = 50
 SETTINGS_PANEL_WIDTH = 340  # at least: wider where the settings' captions need it (a larger font)
@@ -152,8 +155,11 @@ class TrainTab(QWidget):
 
     @cached_property
     def curves(self) -> TrainingCurves:
-        """Loss and error rate, built when the tab first shows or a run first reports: their two plots
-        cost 30 ms, too long a stall for the window's start-up, which builds this tab ahead of time."""
+        """Loss and error rate, built when the tab first shows or a run first reports. pyqtgraph's import
+        holds Python's lock for 0.1 s at a time (it builds every Qt class), and its two plots take 30 ms:
+        the window's start-up, which builds this tab ahead of time, would stall on both."""
+        from mnist_pad.gui.train.curves import TrainingCurves
+
         curves = TrainingCurves(self._curves_box)
         self._curves_box.layout().addWidget(curves)
         return curves
