@@ -242,6 +242,8 @@ class MainWindow(QMainWindow):
         self.state.model_changed.connect(lambda _path: inside.set_model(self.state.model, self.state.predictor))
         inside.add_pen_digits_source("My digits", read_stored_pen_digits)
         inside.pad_requested.connect(lambda: self.tabs.setCurrentWidget(self.draw_tab))
+        inside.set_focus(*self.draw_tab.focused_digit())  # a digit of a number clicked: look inside it
+        self.draw_tab.digit_focused.connect(inside.set_focus)
         return inside
 
     def _new_train_tab(self) -> QWidget:

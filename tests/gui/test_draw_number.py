@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from gui_helpers import SEVEN, draw, shown_draw_tab, wait_for_prediction
+from gui_helpers import MODEL_LOAD_TIMEOUT_MS, SEVEN, draw, make_window, shown_draw_tab, wait_for_prediction
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
@@ -123,3 +123,25 @@ def test_an_alternative_clicked_becomes_the_reading(qtbot, tab, dev_number):
 
     assert tab.reading.text == alternatives[0]
     assert text in [a.text for a in tab.reading.alternatives]  # the reading it replaced is one click away
+
+
+def test_a_digit_clicked_is_what_the_inside_tab_looks_at(qtbot, dev_number):
+    strokes, text = dev_number
+    window, errors = make_window(qtbot)
+    qtbot.waitUntil(lambda: window.state.predictor is not None, timeout=MODEL_LOAD_TIMEOUT_MS)
+    tab = window.draw_tab
+    draw(tab.canvas, strokes)
+    qtbot.waitUntil(lambda: tab.reading is not None and tab.is_up_to_date, timeout=READ_TIMEOUT_MS)
+    qtbot.mouseClick(tab.number_view.digit_buttons()[1], Qt.MouseButton.LeftButton)
+
+    inside = window.inside_tab
+    window.tabs.setCurrentWidget(inside)
+    inside.pages.setCurrentWidget(inside.live)
+    evidence = inside.live.evidence_view.caption
+    qtbot.waitUntil(lambda: evidence.text().startswith(f"Evidence for {text[1]}"), timeout=MODEL_LOAD_TIMEOUT_MS)
+    assert inside.live.input_view.caption.text() == f"Input 28×28 · digit 2 of {len(text)}"
+
+    window.tabs.setCurrentWidget(tab)
+    qtbot.mouseClick(tab.number_view.digit_buttons()[1], Qt.MouseButton.LeftButton)  # unselected: the whole drawing
+    assert inside.live.input_view.caption.text() == "Input 28×28"
+    assert errors == []

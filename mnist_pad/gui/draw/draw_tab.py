@@ -44,6 +44,7 @@ class DrawTab(QWidget):
     """Draw on the left; the network's guess, its ten probabilities and its input on the right."""
 
     prediction_shown = Signal()  # the guess, bars and preview now show the newest result
+    digit_focused = Signal(object, str)  # a digit of the number clicked: its strokes and what it is, or None, ""
 
     def __init__(self, parent: QWidget | None = None, drawing: Drawing | None = None):
         """``drawing``: the window's one drawing, which the Inside tab shows too (default: one of its own)."""
@@ -280,6 +281,7 @@ class DrawTab(QWidget):
         self.reading, self._selected = reading, None
         self.number_view.setVisible(reading is not None)
         self._show_reading()
+        self.digit_focused.emit(None, "")
 
     def _show_reading(self) -> None:
         reading = self.reading
@@ -304,6 +306,14 @@ class DrawTab(QWidget):
         self._selected = index if self.reading is not None and 0 <= index < len(self.reading.digits) else None
         self._show_reading()
         self._show_selected_digit()
+        self.digit_focused.emit(*self.focused_digit())
+
+    def focused_digit(self) -> tuple[list | None, str]:
+        """The selected digit of the number: its strokes and which it is; (None, "") when none is."""
+        if self._selected is None:
+            return None, ""
+        digit = self.reading.digits[self._selected]
+        return self._digit_ink(digit), f"digit {self._selected + 1} of {len(self.reading.digits)}"
 
     def _show_selected_digit(self) -> None:
         """The side panel for a number: the selected digit's bars and image, else how sure the whole reading is."""

@@ -167,6 +167,7 @@ class InsideTab(QWidget):
         self.canvas = DrawingCanvas(drawing)
         self._model = None  # mnist_pad.model_io.LoadedModel
         self._card_text = ""  # the card in words, as HTML
+        self._focus: list | None = None  # the strokes of the one digit of a number looked at, or None
         self._rule = None  # the model's not-a-digit rule (mnist_pad.digit_rule.DigitRule)
         self._worker: InspectionWorker | None = None  # started when the live page first shows
         self._last_request_id = 0
@@ -221,6 +222,12 @@ class InsideTab(QWidget):
         self.mistakes.set_model(str(model.path), predictor)
         self._request()
 
+    def set_focus(self, strokes: list | None, which: str = "") -> None:
+        """Look inside one digit of a number (its ``strokes``, ``which`` one it is), or the whole drawing (None)."""
+        self._focus = strokes
+        self.live.input_view.caption.setText(f"Input 28×28 · {which}" if strokes is not None else "Input 28×28")
+        self._request()
+
     def add_pen_digits_source(self, name: str, load_digits, version=None) -> None:
         """Another data set for "where it goes wrong": ``load_digits()`` returns a PenDigits
         (called on a worker thread); ``version()`` identifies its contents for the cache."""
@@ -259,7 +266,7 @@ class InsideTab(QWidget):
             InspectionRequest(
                 request_id=self._last_request_id,
                 model=self._model,
-                strokes=self.canvas.strokes(),
+                strokes=self.canvas.strokes() if self._focus is None else self._focus,
                 min_extent=self.canvas.pen_width(),
                 versus=self.live.picker.value(),
                 smooth=not self.canvas.is_drawing(),
