@@ -129,13 +129,15 @@ def test_the_data_line_fits_the_width_the_tab_gives_it_and_shows_all_of_it_when_
         name, detail = shown_lines()
         return max(label.fontMetrics().horizontalAdvance(name), QFontMetrics(label.detail_font()).horizontalAdvance(detail))
 
-    tab.resize(700, 600)  # the window's own width, where "Keras MNIST download" was cut off
+    label.setMaximumWidth(70)  # a narrow form: a large font, or a small window
+    tab.resize(600, 600)
     tab.show()
     qtbot.waitExposed(tab)
     qtbot.waitUntil(lambda: widest_line() <= label.contentsRect().width())
     assert any("…" in line for line in shown_lines())
-    assert label.lines() == (KERAS_DOWNLOAD, "no --data, no $MNIST_PAD_DATA")
+    assert label.lines() == (KERAS_DOWNLOAD, "$MNIST_PAD_DATA unset")
 
+    label.setMaximumWidth(16777215)  # no limit
     tab.form.setMinimumWidth(900)
     tab.resize(1400, 600)
     qtbot.waitUntil(lambda: shown_lines() == list(label.lines()))
@@ -246,8 +248,9 @@ def test_use_this_model_waits_for_a_run_that_wrote_a_model(qtbot, settings, samp
     assert not tab.use_button.isEnabled()
 
 
+@pytest.mark.parametrize("data_env", [True, False], ids=["$MNIST_PAD_DATA set", "no data named"])
 def test_the_captions_fit_the_default_window_and_a_long_result_leaves_the_settings_their_height(
-    qtbot, settings, sample_path, monkeypatch
+    qtbot, settings, sample_path, monkeypatch, data_env
 ):
     from PySide6.QtGui import QFontMetrics, QTextDocument
     from PySide6.QtWidgets import QAbstractButton, QLabel
@@ -255,8 +258,11 @@ def test_the_captions_fit_the_default_window_and_a_long_result_leaves_the_settin
     from mnist_pad.gui.main_window import DEFAULT_SIZE
     from mnist_pad.gui.train.name_label import NameLabel
 
-    monkeypatch.setenv("MNIST_PAD_DATA", str(sample_path))
-    tab = TrainTab(settings=settings)  # "from $MNIST_PAD_DATA", "MNIST only", "digits only"
+    if data_env:
+        monkeypatch.setenv("MNIST_PAD_DATA", str(sample_path))  # "from $MNIST_PAD_DATA"
+    else:
+        monkeypatch.delenv("MNIST_PAD_DATA", raising=False)  # "MNIST from Keras", "$MNIST_PAD_DATA unset"
+    tab = TrainTab(settings=settings)  # and "MNIST only", "digits only"
     qtbot.addWidget(tab)
     tab.resize(DEFAULT_SIZE.width(), DEFAULT_SIZE.height() - 70)  # less the menu, tab and status bars
     tab.show()

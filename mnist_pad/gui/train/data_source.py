@@ -8,7 +8,7 @@ from pathlib import Path
 
 from training.data import DATA_ENV_VAR
 
-KERAS_DOWNLOAD = "Keras MNIST download"
+KERAS_DOWNLOAD = "MNIST from Keras"  # short enough for the form at the window's default size
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ def describe_data_source(picked: str | None, command_line: str | None) -> MnistS
     env = os.environ.get(DATA_ENV_VAR)
     if env:
         return MnistSource(None, _display_name(env), f"from ${DATA_ENV_VAR}")
-    return MnistSource(None, KERAS_DOWNLOAD, f"no --data, no ${DATA_ENV_VAR}")
+    return MnistSource(None, KERAS_DOWNLOAD, f"${DATA_ENV_VAR} unset")
 
 
 def _display_name(path: str) -> str:
