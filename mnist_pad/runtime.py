@@ -16,14 +16,13 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Sequence
+from typing import Sequence
+
+import numpy as np
 
 from mnist_pad.files import file_sha256
 from mnist_pad.preprocess import strokes_to_image
 from mnist_pad.user_data import APP_FOLDER
-
-if TYPE_CHECKING:
-    import numpy as np
 
 RUNTIME_SUFFIX = ".onnx"
 SOURCE_SHA256_KEY = "mnist_pad_source_sha256"  # in the .onnx file's metadata
@@ -42,14 +41,10 @@ class BatchPredictor:
 
     def predict(self, image: np.ndarray) -> np.ndarray:
         """(28, 28) float image -> (10,) probabilities."""
-        import numpy as np
-
         return self.run_batch(np.asarray(image, np.float32).reshape((1, *self.input_shape)))[0]
 
     def predict_batch(self, images: np.ndarray, batch_size: int = 256) -> np.ndarray:
         """(n, 28, 28) float images -> (n, 10) probabilities."""
-        import numpy as np
-
         images = np.asarray(images, np.float32).reshape((-1, *self.input_shape))
         chunks = [self.run_batch(images[i : i + batch_size]) for i in range(0, len(images), batch_size)]
         return np.concatenate(chunks) if chunks else np.zeros((0, 10), np.float32)
@@ -59,8 +54,7 @@ class RuntimePredictor(BatchPredictor):
     """The network of one ``.onnx`` file, run by ONNX Runtime on the calling thread."""
 
     def __init__(self, onnx_path: str | os.PathLike):
-        import numpy as np
-        import onnxruntime
+        import onnxruntime  # here: the module's constants and helpers need none of it
 
         options = onnxruntime.SessionOptions()
         # One 28x28 image is too little work to split across cores, and an idle thread pool

@@ -16,6 +16,7 @@ from pathlib import Path
 from mnist_pad.errors import PlainError, first_line
 from mnist_pad.files import file_sha256, write_bytes_atomic
 from mnist_pad.runtime import SOURCE_SHA256_KEY, runtime_file_candidates
+from training import import_tensorflow_quietly, native_stderr_silenced
 
 
 class RuntimeExportError(PlainError):
@@ -31,8 +32,6 @@ def write_runtime_file(keras_model, model_path: str | os.PathLike) -> Path:
     """Export ``keras_model``, the network saved in ``model_path``, for the runtime; where it went."""
     import numpy as np
     import onnx
-
-    from training import native_stderr_silenced
 
     model_path = Path(model_path)
     sha256 = file_sha256(model_path)
@@ -94,8 +93,6 @@ def runtime_or_keras(loaded, make_runtime_file=None) -> tuple[object, str]:
 
 
 def make_runtime_file_here(loaded) -> None:
-    from training import import_tensorflow_quietly
-
     import_tensorflow_quietly()  # its CUDA probe would print lines in the user's terminal
     write_runtime_file(loaded.model, loaded.path)
 
@@ -106,8 +103,6 @@ def make_runtime_file_in_child(loaded) -> None:
 
 def keras_predictor(loaded):
     """The live path through Keras, for a model that the runtime cannot take (imports TensorFlow)."""
-    from training import import_tensorflow_quietly
-
     import_tensorflow_quietly()
     from mnist_pad.predictor import Predictor, configure_for_live_use
 
@@ -127,7 +122,6 @@ def main(argv: list[str] | None = None) -> int:
         print("usage: python -m training.runtime_export MODEL.h5|MODEL.keras", file=sys.stderr)
         return UNUSABLE_MODEL_EXIT
     from mnist_pad.model_io import ModelLoadError, load_model
-    from training import import_tensorflow_quietly
 
     import_tensorflow_quietly()
     try:

@@ -51,8 +51,9 @@ class ModelLoader(QThread):
 class ModuleImporter(QThread):
     """Imports modules off the GUI thread, so that the GUI thread finds them imported.
 
-    The import itself still takes the interpreter's lock in turns, but in slices of a
-    few milliseconds (the switch interval) rather than in one stall of a second.
+    The import still takes the interpreter's lock in turns, mostly in slices of a few
+    milliseconds (the switch interval) rather than in one stall of a second; a module
+    whose import holds it longer does not belong here (pyqtgraph: see TrainTab.curves).
     """
 
     def __init__(self, modules: tuple[str, ...], parent=None):
