@@ -33,9 +33,9 @@ from bench_common import (
 )
 
 from mnist_pad.model_io import default_model_path, load_model
-from mnist_pad.predictor import Predictor, configure_for_live_use
 from mnist_pad.preprocess import PAD_PEN_WIDTH, strokes_to_image
 from mnist_pad.runtime import open_runtime, predict_strokes
+from training import import_tensorflow_quietly
 from training.runtime_export import write_runtime_file
 
 
@@ -45,6 +45,9 @@ def main(argv=None) -> int:
     parser.add_argument("--model", type=Path, default=default_model_path())
     parser.add_argument("--repeats", type=int, default=5, help="passes over the drawings")
     args = parser.parse_args(argv)
+
+    import_tensorflow_quietly()  # its start-up lines would come before the figures
+    from mnist_pad.predictor import Predictor, configure_for_live_use
 
     configure_for_live_use()  # as the app sets TensorFlow up for a model the runtime cannot take
     loaded = load_model(args.model)
