@@ -295,13 +295,9 @@ def _overlap_cost(left: _Run, right: _Run, height: float) -> float:
 
 
 def _cuts_inside_strokes(ink: tuple[InkRange, ...], strokes) -> float:
-    """What the run's ends inside strokes cost: half a cut each, as the neighbouring run pays the other half."""
-    ends = 0
-    for piece in ink:
-        starts_inside = piece.first > 0 and not any(p.stroke == piece.stroke and p.last == piece.first for p in ink)
-        ends_inside = piece.last < len(strokes[piece.stroke]) - 1 and not any(
-            p.stroke == piece.stroke and p.first == piece.last for p in ink)
-        ends += starts_inside + ends_inside
+    """What the run's ends inside strokes cost: half a cut each, as the neighbouring run pays the other half.
+    (``_joined_up`` has merged the run's own neighbouring pieces, so every end inside a stroke is a cut.)"""
+    ends = sum((piece.first > 0) + (piece.last < len(strokes[piece.stroke]) - 1) for piece in ink)
     return STROKE_CUT_COST * ends / 2
 
 
