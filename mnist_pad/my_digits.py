@@ -169,11 +169,18 @@ class DigitStore:
 
     def add(self, strokes: list[np.ndarray], label: int, predicted: int | None = None) -> int:
         """Save a drawing (pad units) as ``label``; returns its id once it is on disk."""
-        row = _row(strokes, label, time.time(), predicted)
+        return self.add_all([(strokes, label, predicted)])[0]
+
+    def add_all(self, drawings: list[tuple[list[np.ndarray], int, int | None]]) -> list[int]:
+        """Save each (strokes, label, predicted), all or none (the digits of one number); their ids."""
+        now = time.time()
         with self._transaction():
-            return self._db.execute(
-                "INSERT INTO samples (label, points, stroke_ends, created, predicted, digest) "
-                "VALUES (?, ?, ?, ?, ?, ?)", row).lastrowid
+            return [
+                self._db.execute(
+                    "INSERT INTO samples (label, points, stroke_ends, created, predicted, digest) "
+                    "VALUES (?, ?, ?, ?, ?, ?)", _row(strokes, label, now, predicted)).lastrowid
+                for strokes, label, predicted in drawings
+            ]
 
     def restore(self, *samples: Sample) -> None:
         """Put deleted samples back, with their ids and times (undo of ``delete``)."""

@@ -57,6 +57,19 @@ def test_a_saved_digit_comes_back_exactly(store):
     assert store.samples()[1].predicted is None
 
 
+def test_the_digits_of_a_number_are_saved_all_or_none(store):
+    rng = np.random.default_rng(2)
+    digits = [(random_digit(rng), 4, 4), (random_digit(rng), 2, 7)]
+    ids = store.add_all(digits)
+    assert [(s.id, s.label, s.predicted) for s in store.samples()] == [(ids[0], 4, 4), (ids[1], 2, 7)]
+    for sample, (strokes, _, _) in zip(store.samples(), digits):
+        assert_same_strokes(sample.strokes, strokes)
+
+    with pytest.raises(StoreError):
+        store.add_all([(random_digit(rng), 1, None), ([], 5, None)])  # the second has no stroke
+    assert [s.id for s in store.samples()] == ids, "nothing of a number is saved when one digit fails"
+
+
 def test_it_survives_closing_and_reopening(tmp_path):
     rng = np.random.default_rng(2)
     digits = [(random_digit(rng), label) for label in (4, 4, 9)]

@@ -231,14 +231,10 @@ class _Save:
         self.sample_ids: list[int] = []  # while saved
 
     def redo(self) -> bool:
-        for strokes, label, guess in self._digits:
-            sample_id = self._collection.add(strokes, label, guess)
-            if sample_id is None:  # the collection has said why; the drawing stays, and so must the store
-                if self.sample_ids:
-                    self._collection.delete(self.sample_ids, "Part of your number stays saved")
-                    self.sample_ids = []
-                return False
-            self.sample_ids.append(sample_id)
+        sample_ids = self._collection.add_all(self._digits)  # one transaction: all the digits or none
+        if sample_ids is None:
+            return False  # the collection has said why; the drawing stays
+        self.sample_ids = sample_ids
         self._saver.saved(self._labels)
         return True
 

@@ -64,6 +64,10 @@ class DigitCollection(QObject):
         return self._change(lambda store: store.add(strokes, label, predicted),
                             "Your drawing was not saved and stays on the pad")
 
+    def add_all(self, drawings: list[tuple[list[np.ndarray], int, int | None]]) -> list[int] | None:
+        """Save each (strokes, label, predicted), all or none; their ids, or None (``failed`` says why)."""
+        return self._change(lambda store: store.add_all(drawings), "Your drawing was not saved and stays on the pad")
+
     def delete(self, sample_ids: list[int], consequence: str = "Nothing was deleted") -> bool:
         """Remove these digits, all or none; ``consequence``: what ``failed`` says happened instead."""
         return self._change(lambda store: store.delete(*sample_ids), consequence) is not None
