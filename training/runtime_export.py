@@ -15,7 +15,7 @@ from pathlib import Path
 
 from mnist_pad.errors import PlainError, first_line
 from mnist_pad.files import file_sha256, write_bytes_atomic
-from mnist_pad.runtime import SOURCE_SHA256_KEY, runtime_file_candidates
+from mnist_pad.runtime import SOURCE_SHA256_KEY, open_runtime, runtime_file_candidates
 from training import import_tensorflow_quietly, native_stderr_silenced
 
 
@@ -76,8 +76,6 @@ def runtime_or_keras(loaded, make_runtime_file=None) -> tuple[object, str]:
     own). Keras' when the runtime cannot take the model. ModelLoadError when the model itself cannot
     be used.
     """
-    from mnist_pad.runtime import open_runtime
-
     predictor = open_runtime(loaded.path)
     if predictor is not None:
         return predictor, ""
